@@ -1,0 +1,1 @@
+"""Renkei (連携): the care coordination network of a region, run by its medical association."""

@@ -1,0 +1,343 @@
+"""Everything that changes an account: activation, sign-in, sessions and passwords.
+
+Each action checks, writes in one transaction with its audit event, and publishes after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renkei import authz
+from renkei.accounts import tokens
+from renkei.accounts.models import (
+    EndReason,
+    Member,
+    PasswordHistory,
+    SignInAttempt,
+    TokenPurpose,
+    UserSession,
+)
+from renkei.accounts.passwords import password_problems
+from renkei.accounts.validators import login_id_problems, normalise_email
+from renkei.audit.events import AuditAction
+from renkei.audit.origin import current_origin
+from renkei.audit.record import record
+from renkei.errors import DomainError, Forbidden, NotFound, Throttled, ValidationFailed
+from renkei.mail import send_templated_on_commit
+from renkei.policy.queries import current_policy
+from renkei.realtime.publish import publish_on_commit
+
+log = logging.getLogger(__name__)
+
+# Hashing a password for an unknown login ID too keeps the answer time the same (no enumeration).
+_DUMMY_HASH = make_password("renkei-timing-equaliser-0")
+
+
+class SignInRefused(DomainError):
+    """Wrong login ID or password, or an account that may no longer sign in."""
+
+    status = 401
+    code = "sign_in_refused"
+
+
+def _set_password(member: Member, raw: str) -> None:
+    if member.has_usable_password():
+        PasswordHistory.objects.create(member=member, password=member.password)
+    member.set_password(raw)
+    member.password_changed_at = timezone.now()
+
+
+def send_activation(actor: Member | None, *, member: Member) -> None:
+    """E-mail ``member`` a new one-time activation link (R1.1).
+
+    Allowed: the secretariat, or a facility admin of one of the member's facilities; ``None``
+    means the system within another action that has checked already. Audits ACTIVATION_SENT.
+    """
+    from renkei.facilities.models import Affiliation
+
+    if member.is_active:
+        raise DomainError(_("This account is already activated."))
+    if actor is not None and not authz.is_secretariat(actor):
+        facilities = Affiliation.objects.filter(member=member, lost_on__isnull=True).values_list(
+            "facility_id", flat=True
+        )
+        if not set(facilities) & set(authz.admin_facility_ids(actor)):
+            raise NotFound()
+    policy = current_policy()
+    with transaction.atomic():
+        raw = tokens.issue(
+            member, TokenPurpose.ACTIVATION, timedelta(hours=policy.activation_link_hours)
+        )
+        record(
+            AuditAction.ACTIVATION_SENT,
+            actor=actor,
+            object_type="member",
+            object_id=member.pk,
+            object_label=member.name,
+        )
+        send_templated_on_commit(
+            to=member.email,
+            template="activation",
+            context={
+                "member": member,
+                "path": f"/activate/{raw}/",
+                "hours": policy.activation_link_hours,
+            },
+        )
+
+
+def activate_account(*, token: str, login_id: str, password: str) -> Member:
+    """Activate an account from its e-mailed link: choose a login ID and a password (R2.1, R2.2).
+
+    The link works once. Audits ACCOUNT_ACTIVATED.
+    """
+    found = tokens.find_valid(token, TokenPurpose.ACTIVATION)
+    if found is None:
+        raise NotFound(_("This link is no longer valid. Ask your facility admin for a new one."))
+    member = found.member
+    login_id = login_id.strip().lower()
+    errors: dict[str, list[str]] = {}
+    if problems := login_id_problems(login_id):
+        errors["login_id"] = problems
+    elif Member.objects.filter(login_id__iexact=login_id).exclude(pk=member.pk).exists():
+        errors["login_id"] = [_("This login ID is taken. Choose another.")]
+    member.login_id = login_id
+    if problems := password_problems(current_policy(), password, member=member):
+        errors["password"] = problems
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        with transaction.atomic():
+            _set_password(member, password)
+            member.is_active = True
+            member.activated_at = timezone.now()
+            member.save()
+            found.used_at = timezone.now()
+            found.save(update_fields=["used_at"])
+            record(
+                AuditAction.ACCOUNT_ACTIVATED,
+                actor=member,
+                object_type="member",
+                object_id=member.pk,
+            )
+    except IntegrityError as exc:  # another activation took the login ID in between
+        raise ValidationFailed(
+            {"login_id": [_("This login ID is taken. Choose another.")]}
+        ) from exc
+    return member
+
+
+def authenticate(*, login_id: str, password: str) -> Member:
+    """Check a login ID and password under the policy's throttle (R2.1, R2.3).
+
+    Failures are counted per account and per source address; past the limit sign-in pauses for
+    the policy's period. Wrong ID and wrong password get the same answer. Audits failures.
+    """
+    policy = current_policy()
+    origin = current_origin()
+    login_id = login_id.strip().lower()[:64]
+    since = timezone.now() - timedelta(minutes=policy.signin_pause_minutes)
+    account_failures = SignInAttempt.objects.filter(login_id=login_id, at__gte=since).count()
+    address_failures = (
+        SignInAttempt.objects.filter(ip=origin.ip, at__gte=since).count() if origin.ip else 0
+    )
+    member = Member.objects.filter(login_id__iexact=login_id).first() if login_id else None
+    if (
+        account_failures >= policy.signin_failures_per_account
+        or address_failures >= policy.signin_failures_per_address
+    ):
+        record(
+            AuditAction.SIGN_IN_THROTTLED,
+            actor=member,
+            actor_label=login_id,
+            detail={"account_failures": account_failures, "address_failures": address_failures},
+        )
+        raise Throttled(
+            _("Too many failed sign-ins. Wait %(n)d minutes and try again, or reset your password.")
+            % {"n": policy.signin_pause_minutes}
+        )
+    if member is None or not member.has_usable_password():
+        make_password(password)  # same work as a real check
+        ok = False
+    else:
+        ok = member.check_password(password)
+    if not ok:
+        with transaction.atomic():
+            SignInAttempt.objects.create(login_id=login_id, ip=origin.ip)
+            record(AuditAction.SIGN_IN_FAILED, actor=member, actor_label=login_id)
+        raise SignInRefused(_("The login ID or password is incorrect."))
+    assert member is not None
+    if not authz.is_eligible(member):
+        record(AuditAction.SIGN_IN_FAILED, actor=member, detail={"reason": "not_eligible"})
+        raise SignInRefused(
+            _("This account can no longer sign in. Ask your facility admin or the secretariat.")
+        )
+    SignInAttempt.objects.filter(login_id=login_id).delete()
+    return member
+
+
+def open_session(member: Member, *, session_key: str) -> UserSession:
+    """Record a new signed-in session after Django's login. Audits SIGN_IN."""
+    origin = current_origin()
+    with transaction.atomic():
+        session = UserSession.objects.create(
+            session_key=session_key, member=member, ip=origin.ip, user_agent=origin.user_agent[:300]
+        )
+        Member.objects.filter(pk=member.pk).update(last_login=timezone.now())
+        record(AuditAction.SIGN_IN, actor=member, object_type="session", object_id=session.pk)
+    return session
+
+
+def _end(sessions: list[UserSession], reason: EndReason) -> None:
+    if not sessions:
+        return
+    now = timezone.now()
+    keys = [s.session_key for s in sessions]
+    UserSession.objects.filter(pk__in=[s.pk for s in sessions]).update(
+        ended_at=now, end_reason=reason
+    )
+    Session.objects.filter(session_key__in=keys).delete()
+    for key in keys:
+        publish_on_commit(f"session.{key}", {"type": "session.ended", "reason": str(reason)})
+
+
+def end_all_sessions(member: Member, *, reason: EndReason, keep: str | None = None) -> int:
+    """End every open session of ``member`` (pages, API and live connections) except ``keep``.
+
+    For use inside other actions, which audit the cause; returns how many ended.
+    """
+    sessions = list(UserSession.objects.filter(member=member, ended_at__isnull=True))
+    sessions = [s for s in sessions if s.session_key != keep]
+    _end(sessions, reason)
+    return len(sessions)
+
+
+def sign_out(member: Member, *, session_key: str) -> None:
+    """End the current session. Audits SIGN_OUT."""
+    with transaction.atomic():
+        sessions = list(
+            UserSession.objects.filter(
+                member=member, session_key=session_key, ended_at__isnull=True
+            )
+        )
+        _end(sessions, EndReason.SIGN_OUT)
+        record(
+            AuditAction.SIGN_OUT,
+            actor=member,
+            object_type="session",
+            object_id=sessions[0].pk if sessions else "",
+        )
+
+
+def sign_out_everywhere(member: Member) -> int:
+    """End every session of the member on every device in one step. Audits SIGN_OUT_EVERYWHERE."""
+    with transaction.atomic():
+        count = end_all_sessions(member, reason=EndReason.SIGN_OUT_EVERYWHERE)
+        record(AuditAction.SIGN_OUT_EVERYWHERE, actor=member, detail={"sessions": count})
+    return count
+
+
+def expire_idle_session(session: UserSession) -> None:
+    """End a session that was idle past the policy's timeout (R2.3). Audits SESSION_EXPIRED."""
+    with transaction.atomic():
+        _end([session], EndReason.IDLE)
+        record(
+            AuditAction.SESSION_EXPIRED,
+            actor=session.member,
+            object_type="session",
+            object_id=session.pk,
+        )
+
+
+def change_password(member: Member, *, current: str, new: str, session_key: str | None) -> None:
+    """Change one's own password under the policy (R2.2); other sessions end.
+
+    Audits PASSWORD_CHANGED.
+    """
+    if not member.check_password(current):
+        raise ValidationFailed({"current": [_("The current password is incorrect.")]})
+    if problems := password_problems(current_policy(), new, member=member):
+        raise ValidationFailed({"new": problems})
+    with transaction.atomic():
+        _set_password(member, new)
+        member.save(update_fields=["password", "password_changed_at"])
+        end_all_sessions(member, reason=EndReason.PASSWORD_CHANGED, keep=session_key)
+        record(
+            AuditAction.PASSWORD_CHANGED, actor=member, object_type="member", object_id=member.pk
+        )
+
+
+def request_password_reset(*, email: str) -> None:
+    """Mail a reset link if an eligible member has this address; say nothing either way.
+
+    Audits PASSWORD_RESET_REQUESTED without the address typed.
+    """
+    member = Member.objects.filter(email__iexact=normalise_email(email)).first()
+    with transaction.atomic():
+        if member is None or not authz.is_eligible(member):
+            record(AuditAction.PASSWORD_RESET_REQUESTED, actor=None, detail={"matched": False})
+            return
+        policy = current_policy()
+        raw = tokens.issue(
+            member, TokenPurpose.PASSWORD_RESET, timedelta(minutes=policy.reset_link_minutes)
+        )
+        record(
+            AuditAction.PASSWORD_RESET_REQUESTED,
+            actor=member,
+            object_type="member",
+            object_id=member.pk,
+            detail={"matched": True},
+        )
+        send_templated_on_commit(
+            to=member.email,
+            template="password_reset",
+            context={
+                "member": member,
+                "path": f"/password/reset/{raw}/",
+                "minutes": policy.reset_link_minutes,
+            },
+        )
+
+
+def check_reset_token(token: str) -> Member:
+    """The member a reset link is for, or NotFound when it is used, expired or unknown."""
+    found = tokens.find_valid(token, TokenPurpose.PASSWORD_RESET)
+    if found is None or not authz.is_eligible(found.member):
+        raise NotFound(_("This link is no longer valid. Ask for a new one."))
+    return found.member
+
+
+def reset_password(*, token: str, new: str) -> Member:
+    """Set a new password from a reset link; the link works once and every session ends.
+
+    Audits PASSWORD_RESET.
+    """
+    found = tokens.find_valid(token, TokenPurpose.PASSWORD_RESET)
+    if found is None or not authz.is_eligible(found.member):
+        raise NotFound(_("This link is no longer valid. Ask for a new one."))
+    member = found.member
+    if problems := password_problems(current_policy(), new, member=member):
+        raise ValidationFailed({"new": problems})
+    with transaction.atomic():
+        _set_password(member, new)
+        member.save(update_fields=["password", "password_changed_at"])
+        found.used_at = timezone.now()
+        found.save(update_fields=["used_at"])
+        end_all_sessions(member, reason=EndReason.PASSWORD_RESET)
+        SignInAttempt.objects.filter(login_id=(member.login_id or "").lower()).delete()
+        record(AuditAction.PASSWORD_RESET, actor=member, object_type="member", object_id=member.pk)
+    return member
+
+
+def require_member(member: Member | None) -> Member:
+    """The acting member, or Forbidden for an anonymous caller."""
+    if member is None or not member.is_authenticated:
+        raise Forbidden(_("Sign in first."))
+    return member

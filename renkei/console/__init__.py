@@ -1,0 +1,1 @@
+"""The secretariat's console: applications, facilities, the policy and the audit trail."""

@@ -1,0 +1,1 @@
+"""The demo region of the embedded mode."""

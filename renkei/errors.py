@@ -1,0 +1,67 @@
+"""Errors that actions and queries raise; views and the API translate them to HTTP.
+
+Messages are translated text meant for the user who caused them.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A request the domain refuses; nothing was changed."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(
+        self, message: str | Promise, *, field: str | None = None, rule: str | None = None
+    ) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+        self.rule = rule
+
+
+class NotFound(DomainError):
+    """Missing or not visible to the viewer: the two are never told apart."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str | Promise | None = None) -> None:
+        super().__init__(message or _("Not found."))
+
+
+class Forbidden(DomainError):
+    """The viewer may see the object but not do this to it."""
+
+    status = 403
+    code = "forbidden"
+
+
+class RuleViolation(DomainError):
+    """The change would break a rule of the region; ``rule`` names it."""
+
+    status = 409
+    code = "rule_violation"
+
+
+class Throttled(DomainError):
+    """Too many attempts; try again later."""
+
+    status = 429
+    code = "throttled"
+
+
+class ValidationFailed(DomainError):
+    """Input that does not meet the rules; ``errors`` maps fields to messages."""
+
+    status = 422
+    code = "validation_failed"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        first = next((m for msgs in errors.values() for m in msgs), "")
+        super().__init__(first)
+        self.errors = errors

@@ -1,0 +1,1 @@
+"""The home page and the help pages that every member reaches."""

@@ -1,0 +1,21 @@
+"""The home page and help: translation of requests to queries, nothing more."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from renkei.facilities.queries import my_affiliations
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    return render(
+        request,
+        "home/home.html",
+        {"affiliations": my_affiliations(member)},  # type: ignore[arg-type]
+    )
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "home/help.html")

@@ -1,0 +1,27 @@
+// The page's live connection: reconnects with back-off, and leaves the page when the session
+// has ended elsewhere (signed out, deregistered, lost device).
+(function () {
+  "use strict";
+  var path = document.body.getAttribute("data-live");
+  if (!path || !("WebSocket" in window)) { return; }
+  var delay = 1000;
+  var handlers = [];
+  window.renkeiLive = { on: function (fn) { handlers.push(fn); } };
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + path);
+    socket.onopen = function () { delay = 1000; };
+    socket.onmessage = function (message) {
+      var event;
+      try { event = JSON.parse(message.data); } catch (e) { return; }
+      if (event.type === "session_ended") { location.href = "/signin/"; return; }
+      handlers.forEach(function (fn) { fn(event); });
+    };
+    socket.onclose = function (closed) {
+      if (closed.code === 4401) { location.href = "/signin/"; return; }
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+  connect();
+})();

@@ -1,0 +1,18 @@
+"""URL configuration: pages and the JSON API; live connections are routed in renkei.asgi."""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz", healthz),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("renkei.home.urls")),
+    path("", include("renkei.accounts.urls")),
+    path("", include("renkei.facilities.urls")),
+    path("console/", include("renkei.console.urls")),
+]

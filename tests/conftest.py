@@ -1,0 +1,61 @@
+"""Fixtures shared by the whole suite; see tests/support for the region and the SMTP server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+
+from tests.support.region import Region, build_region, sign_in
+from tests.support.smtp import Mailbox, smtp_server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "rule(id): the rule of RULES.md that the test proves")
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["tests.support.hashers.FastArgon2PasswordHasher"]
+
+
+@pytest.fixture
+def region(db: None) -> Region:
+    """The fixed cast of a small region (see tests/support/region.py)."""
+    return build_region()
+
+
+@pytest.fixture
+def client_for(db: None):  # type: ignore[no-untyped-def]
+    """``client_for(member)``: a test client signed in as ``member`` with an open session."""
+
+    def make(member) -> Client:  # type: ignore[no-untyped-def]
+        client = Client()
+        sign_in(client, member)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[Mailbox]:  # type: ignore[no-untyped-def]
+    """Route the region's mail through a real SMTP server on loopback and collect it."""
+    with smtp_server() as (mailbox, port):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        yield mailbox
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis server of the Redis suite; the test is skipped when none is configured."""
+    url = os.environ.get("REDIS_TEST_URL", "")
+    if not url:
+        pytest.skip("REDIS_TEST_URL is not set (the Redis suite runs in CI)")
+    return url
