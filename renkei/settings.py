@@ -203,3 +203,4 @@ LOGGING = {
 
 # The label shown for the product in pages and mail.
 PRODUCT_NAME = _("Renkei")
+CSRF_FAILURE_VIEW = "renkei.home.views.csrf_failure"

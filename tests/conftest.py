@@ -16,6 +16,23 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "rule(id): the rule of RULES.md that the test proves")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse a rule marker that names no rule, so a typo cannot leave a rule untested."""
+    from renkei.rules import RULES
+
+    unknown = sorted(
+        {
+            f"{item.nodeid}: {rule_id!r}"
+            for item in items
+            for marker in item.iter_markers("rule")
+            for rule_id in marker.args
+            if rule_id not in RULES
+        }
+    )
+    if unknown:
+        raise pytest.UsageError("unknown rule ids in markers:\n" + "\n".join(unknown))
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["tests.support.hashers.FastArgon2PasswordHasher"]

@@ -19,3 +19,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def help_page(request: HttpRequest) -> HttpResponse:
     return render(request, "home/help.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token: say so in the user's language, change nothing."""
+    return render(request, "403_csrf.html", status=403)

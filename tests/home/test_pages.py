@@ -42,3 +42,28 @@ def test_home_lists_the_members_facilities_and_roles(region, client_for):
     page = client_for(region.shared_nurse).get("/").content.decode()
     assert region.clinic.name in page
     assert region.station.name in page
+
+
+def test_unknown_page_answers_a_japanese_404_without_details(region, client_for):
+    response = client_for(region.nurse).get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "ページが見つかりません" in page
+    assert "Traceback" not in page
+
+
+def test_form_without_csrf_token_is_refused_in_japanese(region):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/i18n/setlang/", {"language": "en"})
+    assert response.status_code == 403
+    assert "フォームの有効期限が切れました" in response.content.decode()
+
+
+def test_server_error_page_shows_no_stack_trace(db, settings):
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "エラーが発生しました" in page
+    assert "Traceback" not in page
