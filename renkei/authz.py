@@ -102,3 +102,8 @@ def admin_facility_ids(member: Member) -> list[int]:
 def may_view_audit(member: Member) -> bool:
     """The secretariat reads the whole trail; a facility admin, that of its facilities."""
     return is_secretariat(member) or bool(admin_facility_ids(member))
+
+
+def may_view_facility_audit(member: Member, facility: Facility) -> bool:
+    """One facility's audit trail is read by its facility admins and the secretariat."""
+    return is_secretariat(member) or is_facility_admin(member, facility)
