@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("renkei.accounts.urls")),
     path("", include("renkei.facilities.urls")),
     path("console/", include("renkei.console.urls")),
+    path("api/v1/", include("renkei.api.urls")),
 ]

@@ -33,6 +33,7 @@ PUBLIC_PREFIXES = (
     "/favicon.ico",
     "/api/v1/openapi.json",
     "/api/v1/docs",
+    "/api/v1/applications",  # POST applies without an account; the API guards the rest itself
 )
 # Reachable while a password must be changed (R2.2).
 PASSWORD_CHANGE_PREFIXES = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
@@ -48,3 +50,26 @@ def visible_events(
     if until is not None:
         events = events.filter(at__lt=until)
     return events.order_by("-id")
+
+
+def public_ids(
+    events: Iterable[AuditEvent],
+) -> tuple[dict[int, uuid.UUID], dict[int, uuid.UUID]]:
+    """The public ids of the members and facilities that ``events`` name as actor, object or
+    facility, so that what the viewer reads of visible events shows no database ids."""
+    from renkei.facilities.models import Facility
+
+    member_ids: set[int] = set()
+    facility_ids: set[int] = set()
+    for event in events:
+        if event.actor_id:
+            member_ids.add(event.actor_id)
+        if event.facility_id:
+            facility_ids.add(event.facility_id)
+        if event.object_id.isdigit() and event.object_type == "member":
+            member_ids.add(int(event.object_id))
+        elif event.object_id.isdigit() and event.object_type == "facility":
+            facility_ids.add(int(event.object_id))
+    members = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "public_id"))
+    facilities = dict(Facility.objects.filter(pk__in=facility_ids).values_list("pk", "public_id"))
+    return members, facilities
