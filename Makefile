@@ -26,11 +26,13 @@ demo: install
 serve: install
 	$(PY) -m uvicorn renkei.asgi:application --host 127.0.0.1 --port 8000
 
-## browser: Debian's Chromium for the end-to-end tests (needs root on a fresh machine)
+## browser: Debian's Chromium for the end-to-end tests, with a Japanese font so that the
+## screenshots of failing tests are legible (needs root on a fresh machine)
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the end-to-end tests"; \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@{ command -v chromium && fc-list :lang=ja | grep -q .; } >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium and a Japanese font for the end-to-end tests"; \
+		apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-ipafont-gothic; }
 
 lint: install
 	$(VENV)/bin/ruff check .
