@@ -71,10 +71,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the guards: they tell a signed-out member why with a message.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "renkei.accounts.middleware.OriginMiddleware",
     "renkei.accounts.middleware.SessionGuardMiddleware",
     "renkei.accounts.middleware.SignInRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
