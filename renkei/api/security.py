@@ -28,12 +28,7 @@ class MemberSession(APIKeyCookie):
     def _get_key(self, request: HttpRequest) -> str | None:
         # Without a signed-in member the answer is 401 whatever the token; CSRF guards sessions.
         if self.csrf and request.user.is_authenticated and check_csrf(request) is not None:
-            raise CsrfFailed(
-                _(
-                    "The CSRF token is missing or wrong. Send the csrftoken cookie's value in the "
-                    "X-CSRFToken header."
-                )
-            )
+            raise CsrfFailed(_("The CSRF token is missing or wrong."))
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:

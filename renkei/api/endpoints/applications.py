@@ -6,7 +6,7 @@ import uuid
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from renkei.accounts.models import Profession
 from renkei.api.endpoints.facilities import facility_out
@@ -55,9 +55,7 @@ def application_out(f: Facility, users: list[AppliedUserOut]) -> ApplicationOut:
     auth=None,
     response={201: ApplicationReceiptOut, **errors(400, 415, 422)},
 )
-def apply_to_join(
-    request: HttpRequest, payload: ApplicationIn
-) -> tuple[int, ApplicationReceiptOut]:
+def apply_to_join(request: HttpRequest, payload: ApplicationIn) -> Status[ApplicationReceiptOut]:
     """Submit a facility's application (form 3) to the secretariat; no sign-in needed (R1.1).
 
     The facility can use the network once the secretariat accepts it.
@@ -78,11 +76,14 @@ def apply_to_join(
             agreed_to_policy=payload.agreed_to_policy,
         )
     )
-    return 201, ApplicationReceiptOut(
-        public_id=facility.public_id,
-        name=facility.name,
-        state=FacilityState(facility.state),
-        applied_at=facility.applied_at,
+    return Status(
+        201,
+        ApplicationReceiptOut(
+            public_id=facility.public_id,
+            name=facility.name,
+            state=FacilityState(facility.state),
+            applied_at=facility.applied_at,
+        ),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from renkei.accounts.models import Profession
 from renkei.api.schemas import DeregisterIn, FacilityOut, PersonIn, StaffOut
@@ -80,7 +80,7 @@ def list_staff(request: HttpRequest, public_id: uuid.UUID) -> list[StaffOut]:
 )
 def register_staff(
     request: HttpRequest, public_id: uuid.UUID, payload: PersonIn
-) -> tuple[int, StaffOut]:
+) -> Status[StaffOut]:
     """Register a staff member (R2.10, the facility's admins). A person already in the network
     keeps their one account (R2.1); a new one is mailed an activation link."""
     actor = member_of(request)
@@ -95,7 +95,7 @@ def register_staff(
             email=payload.email,
         ),
     )
-    return 201, staff_out(row)
+    return Status(201, staff_out(row))
 
 
 @router.post(
