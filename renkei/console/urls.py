@@ -1,4 +1,22 @@
-from django.urls import path  # noqa: F401
+"""The secretariat console's pages, mounted at /console/."""
+
+from django.urls import path
+
+from renkei.console import views
 
 app_name = "console"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("applications/", views.applications, name="applications"),
+    path("applications/<uuid:public_id>/", views.application, name="application"),
+    path("facilities/", views.facilities, name="facilities"),
+    path("facilities/<uuid:public_id>/", views.facility, name="facility"),
+    path(
+        "facilities/<uuid:public_id>/staff/<slug:which>/",
+        views.facility_staff,
+        name="facility_staff",
+    ),
+    path("facilities/<uuid:public_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("policy/", views.policy, name="policy"),
+    path("audit/", views.audit, name="audit"),
+]
