@@ -313,7 +313,9 @@ def deregister(
     member = queries.access_staff_member(viewer, facility, member_public_id)
     if not authz.may_manage_staff(viewer, facility):
         raise NotFound()
-    form = DateForm(request.POST or None, label=_("Loss-of-eligibility date"))
+    form = DateForm(
+        request.POST if request.method == "POST" else None, label=_("Loss-of-eligibility date")
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.deregister_staff(
@@ -349,7 +351,7 @@ def withdraw(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     queries.staff_list(viewer, facility)
     if not authz.may_withdraw_facility(viewer, facility):
         raise NotFound()
-    form = DateForm(request.POST or None, label=_("Date of leaving"))
+    form = DateForm(request.POST if request.method == "POST" else None, label=_("Date of leaving"))
     if request.method == "POST" and form.is_valid():
         try:
             actions.withdraw_facility(
