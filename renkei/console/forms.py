@@ -23,7 +23,15 @@ from renkei.policy.definitions import SETTINGS
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-class DecisionForm(forms.Form):
+class ConsoleForm(forms.Form):
+    """Labels stand above their fields, so they need no trailing colon."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DecisionForm(ConsoleForm):
     """The secretariat's decision on an application: accept, or reject with a reason."""
 
     ACCEPT = "accept"
@@ -47,7 +55,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class StaffChoiceForm(forms.Form):
+class StaffChoiceForm(ConsoleForm):
     """Choose one person from a facility's current staff list."""
 
     member = forms.ChoiceField(
@@ -72,7 +80,7 @@ class StaffChoiceForm(forms.Form):
         return self._ids[self.cleaned_data["member"]]
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(ConsoleForm):
     """The confirm step before a facility leaves the network."""
 
     left_on = forms.DateField(
@@ -87,7 +95,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(ConsoleForm):
     """Every setting of the regional policy in one form; values are checked by the action."""
 
     def __init__(self, *args: Any, current: dict[str, Any], **kwargs: Any) -> None:
@@ -127,7 +135,7 @@ def _choices_with_any(choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any
     return [("", _("All")), *choices]
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(ConsoleForm):
     """Filters of the audit trail browser; every field is optional."""
 
     action = forms.TypedChoiceField(label=_("Action"), required=False, coerce=int, empty_value=None)

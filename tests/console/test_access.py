@@ -93,3 +93,22 @@ def test_overview_counts_facilities_by_state(region, client_for, apply):
     page = response.content.decode()
     assert 'data-count="pending">2<' in page
     assert "事務局" in page
+
+
+def test_console_forms_refuse_a_post_without_csrf_token(region, apply):
+    from django.test import Client
+
+    from tests.support.region import sign_in
+
+    application = apply("ひかり介護サービス")
+    client = Client(enforce_csrf_checks=True)
+    sign_in(client, region.secretariat)
+    response = client.post(
+        f"/console/applications/{application.public_id}/", {"decision": "accept"}
+    )
+    assert response.status_code == 403
+    response = client.post("/console/policy/", {"password_min_length": "12"})
+    assert response.status_code == 403
+    application.refresh_from_db()
+    assert application.state == FacilityState.APPLIED
+    assert not PolicyValue.objects.exists()

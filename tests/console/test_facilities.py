@@ -63,7 +63,8 @@ def test_secretariat_records_a_new_manager(region, client_for):
     )
     assert response.status_code == 302
     new = _row(region.nurse, region.clinic)
-    assert new.is_manager and new.is_admin
+    assert new.is_manager
+    assert new.is_admin
     assert not _row(region.doctor, region.clinic).is_manager
     region.clinic.refresh_from_db()
     assert region.clinic.manager_name == region.nurse.name
