@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from renkei.accounts.models import Member, OneTimeToken, Profession, TokenPurpose
 from renkei.accounts.passwords import password_problems
@@ -274,21 +274,23 @@ PENDING = DemoFacility(
 )
 
 
-KIND_LABELS = {
-    FacilityKind.CLINIC: ("診療所", "clinic"),
-    FacilityKind.VISITING_NURSE: ("訪問看護ステーション", "visiting nurse station"),
-    FacilityKind.PHARMACY: ("薬局", "pharmacy"),
-    FacilityKind.CARE_MANAGEMENT: ("居宅介護支援事業所", "care management office"),
-    FacilityKind.HOME_HELP: ("訪問介護事業所", "home help service"),
-    FacilityKind.DENTAL_CLINIC: ("歯科診療所", "dental clinic"),
-}
+def kind_labels(kind: str) -> tuple[str, str]:
+    """A facility kind in Japanese and in English, from the model's translated labels."""
+    label = FacilityKind(kind).label
+    with translation.override("ja"):
+        ja = str(label)
+    with translation.override("en"):
+        en = str(label)
+    return ja, en
 
 
 def sign_in_groups() -> list[tuple[str, tuple[DemoPerson, ...]]]:
     """The people who can sign in, under the secretariat and each facility they work for."""
-    groups = [("事務局 / Secretariat", (SECRETARIAT, OPERATOR))]
+    groups: list[tuple[str, tuple[DemoPerson, ...]]] = [
+        ("事務局 / Secretariat", (SECRETARIAT, OPERATOR))
+    ]
     for facility in ACTIVE_FACILITIES:
-        ja, en = KIND_LABELS[facility.kind]
+        ja, en = kind_labels(facility.kind)
         groups.append((f"{facility.name}（{ja} / {en}）", (facility.manager, *facility.users)))
     return groups
 
@@ -430,7 +432,7 @@ class Command(BaseCommand):
                     f"{p.role_ja} / {p.role_en}"
                 )
         out("")
-        ja, en = KIND_LABELS[PENDING.kind]
+        ja, en = kind_labels(PENDING.kind)
         out(f"承認待ちの申請 / Pending application:  {PENDING.name}（{ja} / {en}）")
         out(
             f"  事務局が {settings.BASE_URL}/console/applications/ で承認できます"
