@@ -117,7 +117,10 @@ class ApplicationForm(forms.Form):
     """The facility part of form 3 (誓約同意書) and the manager; the users are a formset."""
 
     kind = forms.ChoiceField(
-        label=_("Kind of facility"), required=False, choices=_choices(FacilityKind.choices)
+        label=_("Kind of facility"),
+        required=False,
+        choices=_choices(FacilityKind.choices),
+        widget=forms.Select(attrs={"required": True}),
     )
     name = _text(_("Facility name"), maxlength=100, autocomplete="organization")
     postal_code = _text(
@@ -140,7 +143,10 @@ class ApplicationForm(forms.Form):
     manager_name = _text(_("Name"), maxlength=60)
     manager_furigana = _text(_("Furigana (hiragana)"), maxlength=60, placeholder="やまだ たろう")
     manager_profession = forms.ChoiceField(
-        label=_("Profession"), required=False, choices=_choices(Profession.choices)
+        label=_("Profession"),
+        required=False,
+        choices=_choices(Profession.choices),
+        widget=forms.Select(attrs={"required": True}),
     )
     manager_email = forms.CharField(
         label=_("E-mail"),
