@@ -68,6 +68,7 @@ def _add_errors(form: Any, errors: dict[str, list[str]]) -> None:
 
 @secretariat_only
 def index(request: HttpRequest) -> HttpResponse:
+    """Counts at a glance and links to the console's pages."""
     return render(
         request, "console/index.html", {"counts": queries.facility_counts(_viewer(request))}
     )
@@ -78,6 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @secretariat_only
 def applications(request: HttpRequest) -> HttpResponse:
+    """Applications waiting for a decision, oldest first (R1.1)."""
     pending = queries.pending_applications(_viewer(request))
     return render(request, "console/applications.html", {"applications": pending})
 
@@ -102,6 +104,7 @@ def _application_page(
 @secretariat_only
 @require_http_methods(["GET", "POST"])
 def application(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One application's form-3 data; accept it, or reject it with a reason (R1.1)."""
     viewer = _viewer(request)
     facility = queries.console_facility(viewer, public_id)
     if request.method != "POST":
@@ -140,6 +143,7 @@ def application(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @secretariat_only
 def facilities(request: HttpRequest) -> HttpResponse:
+    """Facilities in one state (``?state=``), active by default."""
     state = request.GET.get("state", FacilityState.ACTIVE)
     if state not in FacilityState.values:
         state = FacilityState.ACTIVE
@@ -190,6 +194,7 @@ def _facility_page(
 
 @secretariat_only
 def facility(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One facility's data, its form-3 user list and the secretariat's actions on it."""
     return _facility_page(request, queries.console_facility(_viewer(request), public_id))
 
 
@@ -210,6 +215,7 @@ _STAFF_ACTIONS: dict[str, tuple[Callable[..., Any], Promise]] = {
 @secretariat_only
 @require_POST
 def facility_staff(request: HttpRequest, public_id: str, which: str) -> HttpResponse:
+    """Record a new manager, or appoint or revoke a facility admin (R2.8)."""
     if which not in _STAFF_ACTIONS:
         raise Http404()
     viewer = _viewer(request)
@@ -237,6 +243,7 @@ def facility_staff(request: HttpRequest, public_id: str, which: str) -> HttpResp
 @secretariat_only
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The confirm step, then the facility leaves the network (R1.2)."""
     viewer = _viewer(request)
     facility = queries.console_facility(viewer, public_id)
     if facility.state != FacilityState.ACTIVE:
@@ -297,6 +304,7 @@ def _policy_page(request: HttpRequest, form: PolicyForm, *, status: int = 200) -
 @secretariat_only
 @require_http_methods(["GET", "POST"])
 def policy(request: HttpRequest) -> HttpResponse:
+    """Every setting of the regional policy in one form, saved all-or-nothing."""
     viewer = _viewer(request)
     current = {row.setting.key: row.current for row in queries.policy_rows(viewer)}
     if request.method != "POST":
@@ -322,6 +330,7 @@ def policy(request: HttpRequest) -> HttpResponse:
 
 @secretariat_only
 def audit(request: HttpRequest) -> HttpResponse:
+    """The whole audit trail, filtered, newest first, 50 to a page."""
     viewer = _viewer(request)
     facility_choices = queries.facility_choices(viewer)
     form = AuditFilterForm(
