@@ -53,6 +53,7 @@ def test_facility_page_shows_the_form_3_user_list(region, client_for):
     assert nurse_row.lost_on.isoformat() in html
     assert nurse_row.registered_on.isoformat() in html
     assert region.pharmacist.name not in html
+    assert f'href="/facilities/{region.clinic.public_id}/"' in html
 
 
 @pytest.mark.rule("R2.8")
