@@ -43,7 +43,6 @@ def _login_id_field(*, autocomplete: str, help_text: Any = "") -> forms.CharFiel
                 "autocomplete": autocomplete,
                 "autocapitalize": "none",
                 "spellcheck": "false",
-                "inputmode": "email" if autocomplete == "username" else "text",
             }
         ),
         error_messages={"required": _("Enter your login ID."), "max_length": _too_long()},
