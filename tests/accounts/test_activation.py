@@ -137,7 +137,7 @@ def test_an_expired_or_unknown_link_is_refused(link):
         assert response.status_code == 404
         page = response.content.decode()
         assert (
-            "このリンクはもう使えません。事業所のMCS管理者に新しいリンクを依頼してください。"
+            "このリンクはもう使えません。事業所のシステム管理者に新しいリンクを依頼してください。"
             in page
         )
     assert _unchanged(_newcomer())

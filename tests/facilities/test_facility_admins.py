@@ -22,7 +22,7 @@ def test_the_manager_appoints_and_revokes_an_admin(region, client_for):
     assert response.status_code == 302
     assert authz.is_facility_admin(region.nurse, region.clinic)
     page = client.get(response["Location"]).content.decode()
-    assert "佐藤 花子さんをMCS管理者に任命しました。" in page
+    assert "佐藤 花子さんをシステム管理者に任命しました。" in page
     event = AuditEvent.objects.get(action=AuditAction.ADMIN_APPOINTED)
     assert (event.facility_id, event.object_id) == (region.clinic.pk, str(region.nurse.pk))
 
@@ -73,7 +73,7 @@ def test_appointing_an_admin_twice_says_so(region, client_for):
     client = client_for(region.doctor)
     response = client.post(_url(region.clinic, region.clinic_admin, "appoint"))
     page = client.get(response["Location"]).content.decode()
-    assert "この方はすでにMCS管理者です。" in page
+    assert "この方はすでにシステム管理者です。" in page
 
 
 @pytest.mark.rule("R2.8")

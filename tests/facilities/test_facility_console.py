@@ -30,7 +30,7 @@ def test_the_list_shows_form_3_columns_roles_and_account_state(region, client_fo
     assert "診療所" in page
     assert "やまだ いちろう" in page  # furigana beside the name
     assert "事業所管理者" in page
-    assert "MCS管理者" in page
+    assert "システム管理者" in page
     assert "有効化待ち" in page  # the newcomer
     assert "有効化済み" in page
     # The deregistered nurse stays on the list with her loss-of-eligibility date.
