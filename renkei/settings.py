@@ -159,6 +159,8 @@ TIME_ZONE = "Asia/Tokyo"
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# The project-wide stylesheet and scripts live outside any app.
+STATICFILES_DIRS = [BASE_DIR / "renkei" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = not PRODUCTION

@@ -17,8 +17,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Refuse a rule marker that names no rule, so a typo cannot leave a rule untested."""
+    """Refuse a rule marker that names no rule, so a typo cannot leave a rule untested, and let
+    ``-k R1.2`` select the tests of a rule."""
     from renkei.rules import RULES
+
+    for item in items:
+        for marker in item.iter_markers("rule"):
+            item.extra_keyword_matches.update(marker.args)
 
     unknown = sorted(
         {

@@ -146,7 +146,7 @@ def region(transactional_db: None) -> Region:
 
 
 @pytest.mark.rule("R1.2")
-def test_a_deregistered_member_is_turned_away_on_the_next_request(region, asgi_server, page):
+def test_a_deregistered_member_is_turned_away_at_once(region, asgi_server, page):
     base = asgi_server
     sign_in(page, base, region.nurse.login_id or "", PASSWORD)
     assert region.clinic.name in page.locator("main").inner_text()
@@ -157,8 +157,11 @@ def test_a_deregistered_member_is_turned_away_on_the_next_request(region, asgi_s
         facility_id=region.clinic.pk,
         member_id=region.nurse.pk,
     )
+    # The open page hears over its live connection that its session ended, and leaves (R1.2).
+    page.wait_for_url(lambda url: url.startswith(f"{base}/signin/"), timeout=10_000)
+    # The browser's next requests are refused as well, pages and API alike.
+    assert page.context.request.get(f"{base}/api/v1/me").status == 401
     page.goto(f"{base}/")
-
     assert page.url.startswith(f"{base}/signin/")
     assert page.get_by_role("heading", name="ログイン").is_visible()
     assert region.clinic.name not in page.locator("main").inner_text()
