@@ -5,6 +5,7 @@ Messages are translated text meant for the user who caused them.
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -24,8 +25,11 @@ class DomainError(Exception):
         self.rule = rule
 
 
-class NotFound(DomainError):
-    """Missing or not visible to the viewer: the two are never told apart."""
+class NotFound(DomainError, Http404):
+    """Missing or not visible to the viewer: the two are never told apart.
+
+    Also an Http404, so that a page view that lets it through answers Django's 404 page.
+    """
 
     status = 404
     code = "not_found"

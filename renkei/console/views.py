@@ -47,10 +47,7 @@ def secretariat_only(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not authz.is_secretariat(_viewer(request)):
             raise Http404()
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404() from None
+        return view(request, *args, **kwargs)
 
     return wrapper
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,20 +38,6 @@ from renkei.facilities.models import Facility
 
 AUDIT_PAGE_SIZE = 50
 
-View = Callable[..., HttpResponse]
-
-
-def not_found_is_404(view: View) -> View:
-    """Answer 404 for NotFound: missing and forbidden look the same to the viewer."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
 
 
 def _viewer(request: HttpRequest) -> Member:
@@ -209,7 +194,6 @@ def _console(
 
 
 @require_GET
-@not_found_is_404
 def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The facility and its form-3 user list, with the actions the viewer may take."""
     viewer, facility = _facility(request, public_id)
@@ -217,7 +201,6 @@ def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @require_POST
-@not_found_is_404
 def register_staff(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """A facility admin registers a staff member (R2.10); an existing account is reused."""
     viewer, facility = _facility(request, public_id)
@@ -262,7 +245,6 @@ def _member_action(
 
 
 @require_POST
-@not_found_is_404
 def resend_activation(
     request: HttpRequest, public_id: uuid.UUID, member_public_id: uuid.UUID
 ) -> HttpResponse:
@@ -276,7 +258,6 @@ def resend_activation(
 
 
 @require_POST
-@not_found_is_404
 def appoint_admin(
     request: HttpRequest, public_id: uuid.UUID, member_public_id: uuid.UUID
 ) -> HttpResponse:
@@ -290,7 +271,6 @@ def appoint_admin(
 
 
 @require_POST
-@not_found_is_404
 def revoke_admin(
     request: HttpRequest, public_id: uuid.UUID, member_public_id: uuid.UUID
 ) -> HttpResponse:
@@ -304,7 +284,6 @@ def revoke_admin(
 
 
 @require_http_methods(["GET", "POST"])
-@not_found_is_404
 def deregister(
     request: HttpRequest, public_id: uuid.UUID, member_public_id: uuid.UUID
 ) -> HttpResponse:
@@ -344,7 +323,6 @@ def deregister(
 
 
 @require_http_methods(["GET", "POST"])
-@not_found_is_404
 def withdraw(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """Confirm, then withdraw the whole facility from the network (R1.2)."""
     viewer, facility = _facility(request, public_id)
@@ -378,7 +356,6 @@ def withdraw(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @require_GET
-@not_found_is_404
 def member(request: HttpRequest, public_id: uuid.UUID, member_public_id: uuid.UUID) -> HttpResponse:
     """A member's registrations with every facility: the affiliation history."""
     viewer, facility = _facility(request, public_id)
@@ -399,7 +376,6 @@ def _start_of(day: Any) -> datetime:
 
 
 @require_GET
-@not_found_is_404
 def audit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The facility's audit events for its facility admins and the secretariat."""
     viewer, facility = _facility(request, public_id)
