@@ -39,7 +39,6 @@ from renkei.facilities.models import Facility
 AUDIT_PAGE_SIZE = 50
 
 
-
 def _viewer(request: HttpRequest) -> Member:
     user = request.user
     if not isinstance(user, Member):  # SignInRequiredMiddleware lets no anonymous caller here
