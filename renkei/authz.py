@@ -46,7 +46,7 @@ def may_change_policy(member: Member) -> bool:
 
 
 def is_facility_admin(member: Member, facility: Facility) -> bool:
-    """A current facility admin (MCS管理者) of an active facility."""
+    """A current facility admin (the seed's MCS管理者) of an active facility."""
     from renkei.facilities.models import Affiliation
 
     return Affiliation.objects.filter(

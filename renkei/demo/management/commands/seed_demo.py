@@ -70,7 +70,7 @@ class DemoFacility:
     fax: str
     manager: DemoPerson
     users: tuple[DemoPerson, ...]
-    # Further facility admins (MCS管理者) whom the manager appoints after acceptance (R2.8).
+    # Further facility admins (システム管理者) whom the manager appoints after acceptance (R2.8).
     admins: tuple[DemoPerson, ...] = ()
 
     def application(self, pledge_date: date) -> ApplicationInput:
@@ -110,7 +110,7 @@ CLINIC_CLERK = DemoPerson(
     "中村 あゆみ",
     "なかむら あゆみ",
     Profession.CLERK,
-    "医療事務・MCS管理者",
+    "医療事務・システム管理者",
     "Clerk, facility admin",
 )
 
@@ -126,7 +126,7 @@ CLINIC = DemoFacility(
         "山本 誠一",
         "やまもと せいいち",
         Profession.DOCTOR,
-        "医師・事業所管理者・MCS管理者",
+        "医師・事業所管理者・システム管理者",
         "Doctor, facility manager and admin",
     ),
     users=(
@@ -151,7 +151,7 @@ STATION = DemoFacility(
         "小川 直美",
         "おがわ なおみ",
         Profession.NURSE,
-        "訪問看護師・事業所管理者・MCS管理者",
+        "訪問看護師・事業所管理者・システム管理者",
         "Visiting nurse, facility manager and admin",
     ),
     users=(
@@ -180,7 +180,7 @@ PHARMACY = DemoFacility(
         "林 浩二",
         "はやし こうじ",
         Profession.PHARMACIST,
-        "管理薬剤師・事業所管理者・MCS管理者",
+        "管理薬剤師・事業所管理者・システム管理者",
         "Pharmacist, facility manager and admin",
     ),
     users=(
@@ -202,7 +202,7 @@ CARE_OFFICE = DemoFacility(
         "森 和子",
         "もり かずこ",
         Profession.CARE_MANAGER,
-        "主任ケアマネジャー・事業所管理者・MCS管理者",
+        "主任ケアマネジャー・事業所管理者・システム管理者",
         "Chief care manager, facility manager and admin",
     ),
     users=(
@@ -229,7 +229,7 @@ HOME_HELP = DemoFacility(
         "前田 美和",
         "まえだ みわ",
         Profession.CARE_WORKER,
-        "介護福祉士・事業所管理者・MCS管理者",
+        "介護福祉士・事業所管理者・システム管理者",
         "Care worker, facility manager and admin",
     ),
     users=(
