@@ -13,6 +13,8 @@ from django.db.models import Q
 if TYPE_CHECKING:
     from renkei.accounts.models import Member
     from renkei.facilities.models import Facility
+    from renkei.spaces.models import Membership, Space
+    from renkei.timeline.models import Post
 
 
 def _current_affiliations(member: Member) -> Q:
@@ -107,3 +109,63 @@ def may_view_audit(member: Member) -> bool:
 def may_view_facility_audit(member: Member, facility: Facility) -> bool:
     """One facility's audit trail is read by its facility admins and the secretariat."""
     return is_secretariat(member) or is_facility_admin(member, facility)
+
+
+# --- Spaces (R2.6, R3.1) ---------------------------------------------------------------------
+# Space predicates take the viewer's membership of the space (or None), fetched by the caller,
+# so a page that checks several things asks the database once.
+
+
+def may_read_space(membership: Membership | None) -> bool:
+    """Only an active member reads a space: its posts, files, search hits and live events."""
+    return membership is not None and membership.is_active
+
+
+def may_post(space: Space, membership: Membership | None) -> bool:
+    """An active member writes in a space that is neither archived, frozen nor deleted."""
+    return may_read_space(membership) and space.is_writable
+
+
+def may_manage_group_members(space: Space, membership: Membership | None) -> bool:
+    """R2.6: in a group, any member adds and removes members, whatever their profession."""
+    return space.kind == "group" and may_post(space, membership)
+
+
+def may_create_patient_group(member: Member, facility: Facility) -> bool:
+    """R3.1: a patient group is created by a member of its lead facility."""
+    from renkei.facilities.models import Affiliation
+
+    return Affiliation.objects.filter(_current_affiliations(member), facility=facility).exists()
+
+
+def may_invite_to_patient_group(
+    member: Member, space: Space, membership: Membership | None
+) -> bool:
+    """R3.1: the lead facility invites a patient group's members: its staff who are members."""
+    if space.kind != "patient_group" or not may_post(space, membership):
+        return False
+    assert space.lead_facility is not None
+    return may_create_patient_group(member, space.lead_facility) or bool(
+        membership and membership.is_admin
+    )
+
+
+def may_edit_patient_record(space: Space, membership: Membership | None) -> bool:
+    """R3.5: the patient group admin manages the patient record."""
+    return (
+        space.kind == "patient_group"
+        and may_post(space, membership)
+        and bool(membership and membership.is_admin)
+    )
+
+
+def may_edit_post(member: Member, post: Post, membership: Membership | None) -> bool:
+    """Only the author edits a post, while the space is writable."""
+    return post.author_id == member.pk and may_post(post.space, membership)
+
+
+def may_delete_post(member: Member, post: Post, membership: Membership | None) -> bool:
+    """The author or an admin of the space deletes a post, while the space is writable."""
+    if not may_post(post.space, membership):
+        return False
+    return post.author_id == member.pk or bool(membership and membership.is_admin)

@@ -30,3 +30,20 @@ class AuditAction(models.IntegerChoices):
     ADMIN_REVOKED = 33, _("Facility admin revoked")
 
     POLICY_CHANGED = 40, _("Regional policy changed")
+
+    SPACE_CREATED = 50, _("Space created")
+    SPACE_MEMBER_ADDED = 51, _("Member added to a space")
+    SPACE_MEMBER_REMOVED = 52, _("Member removed from a space")
+    SPACE_LEFT = 53, _("Member left a space")
+    CONNECTION_REQUESTED = 54, _("Connection requested")
+    CONNECTION_ACCEPTED = 55, _("Connection accepted")
+    CONNECTION_DECLINED = 56, _("Connection declined")
+    PATIENT_RECORD_UPDATED = 57, _("Patient record updated")
+    SPACE_RENAMED = 58, _("Group renamed")
+
+    POST_CREATED = 60, _("Post written")
+    POST_EDITED = 61, _("Post edited")
+    POST_DELETED = 62, _("Post deleted")
+    POST_ACKNOWLEDGED = 63, _("Post acknowledged")
+    ATTACHMENT_VIEWED = 64, _("Attachment viewed")
+    ATTACHMENT_DOWNLOADED = 65, _("Attachment downloaded")

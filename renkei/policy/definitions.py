@@ -113,6 +113,42 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=1440,
     ),
     Setting(
+        "post_max_chars",
+        "R2.6",
+        _("Longest post (characters)"),
+        int,
+        20000,
+        minimum=500,
+        maximum=100000,
+    ),
+    Setting(
+        "attachment_max_mb",
+        "R2.3",
+        _("Largest file attachment (MB)"),
+        int,
+        20,
+        minimum=1,
+        maximum=100,
+    ),
+    Setting(
+        "image_max_mb",
+        "R2.3",
+        _("Largest photo before re-encoding (MB)"),
+        int,
+        15,
+        minimum=1,
+        maximum=50,
+    ),
+    Setting(
+        "attachments_per_post",
+        "R2.3",
+        _("Attachments per post"),
+        int,
+        10,
+        minimum=1,
+        maximum=30,
+    ),
+    Setting(
         "secretariat_name",
         "R1.3",
         _("Secretariat: name"),
@@ -147,6 +183,10 @@ class Policy:
     signin_pause_minutes: int
     activation_link_hours: int
     reset_link_minutes: int
+    post_max_chars: int
+    attachment_max_mb: int
+    image_max_mb: int
+    attachments_per_post: int
     secretariat_name: str
     secretariat_address: str
     secretariat_tel: str

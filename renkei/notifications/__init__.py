@@ -1,0 +1,1 @@
+"""In-app notifications and the e-mail that says only that there is something new."""

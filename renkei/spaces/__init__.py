@@ -1,0 +1,1 @@
+"""Spaces where the care team talks: patient groups, groups and connections (R2.6)."""

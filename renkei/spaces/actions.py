@@ -1,0 +1,534 @@
+"""Everything that changes a space: creating it, its members, connections, the patient record.
+
+Each action checks permission (renkei.authz) and the rules, writes in one transaction with its
+audit event and notifications, and publishes the live event after commit. Audit rows carry ids
+only: never a patient's name or a group's content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renkei import authz
+from renkei.accounts.models import Member
+from renkei.accounts.validators import (
+    furigana_problems,
+    name_problems,
+    phone_problems,
+    text_problems,
+)
+from renkei.audit.events import AuditAction
+from renkei.audit.record import record
+from renkei.errors import DomainError, NotFound, ValidationFailed
+from renkei.facilities.models import Affiliation, Facility
+from renkei.notifications.actions import queue_notification
+from renkei.notifications.models import NotificationKind
+from renkei.realtime.publish import publish_on_commit
+from renkei.spaces.keys import create_key
+from renkei.spaces.models import (
+    Membership,
+    MembershipState,
+    PatientRecord,
+    Sex,
+    Space,
+    SpaceKind,
+    SpaceState,
+)
+
+MAX_MEMBERS_AT_ONCE = 200
+
+
+def _membership(space: Space, member: Member) -> Membership | None:
+    return Membership.objects.filter(space=space, member=member).first()
+
+
+def _space_for_update(space_id: int) -> Space:
+    space = Space.objects.select_for_update().filter(pk=space_id).first()
+    if space is None or space.state == SpaceState.DELETED:
+        raise NotFound()
+    return space
+
+
+def _eligible_members(member_ids: Sequence[int]) -> list[Member]:
+    """The members with these ids who may take part now (activated, registered somewhere)."""
+    if len(member_ids) > MAX_MEMBERS_AT_ONCE:
+        raise ValidationFailed(
+            {"members": [_("Add at most %(n)d members at once.") % {"n": MAX_MEMBERS_AT_ONCE}]}
+        )
+    members = list(Member.objects.filter(pk__in=set(member_ids)))
+    if len(members) != len(set(member_ids)) or not all(authz.is_eligible(m) for m in members):
+        raise ValidationFailed({"members": [_("Choose members who are in the network.")]})
+    return members
+
+
+def spaces_changed_on_commit(*members: Member) -> None:
+    """Tell the members' live connections to re-subscribe: their spaces changed."""
+    for member in members:
+        publish_on_commit(f"member.{member.pk}", {"type": "member.spaces_changed"})
+
+
+def _activate(
+    space: Space,
+    member: Member,
+    *,
+    by: Member,
+    is_admin: bool = False,
+    via_facility: Facility | None = None,
+) -> Membership:
+    """Make ``member`` an active member of ``space`` (a new row, or a former one renewed)."""
+    now = timezone.now()
+    membership, _created = Membership.objects.get_or_create(
+        space=space,
+        member=member,
+        defaults={"state": MembershipState.ACTIVE, "invited_by": by, "joined_at": now},
+    )
+    if not membership.is_active:
+        membership.state = MembershipState.ACTIVE
+        membership.joined_at = now
+        membership.ended_at = None
+        membership.invited_by = by
+    membership.is_admin = membership.is_admin or is_admin
+    membership.via_facility = via_facility or membership.via_facility
+    # A member joining later starts with what is already there counted as read.
+    membership.last_read_post_id = max(membership.last_read_post_id, space.last_post_id)
+    membership.save()
+    return membership
+
+
+def _audit_membership(
+    action: AuditAction, actor: Member, space: Space, member: Member, **detail: object
+) -> None:
+    record(
+        action,
+        actor=actor,
+        object_type="space",
+        object_id=space.public_id,
+        detail={"kind": space.kind, "member": str(member.public_id), **detail},
+    )
+
+
+def group_name_problems(name: str) -> list[str]:
+    return text_problems(name, max_length=100)
+
+
+def create_group(actor: Member, *, name: str, member_ids: Sequence[int] = ()) -> Space:
+    """Create a group (R2.6): any member may, and adds members of any profession or facility.
+
+    The creator is its first admin. Audits SPACE_CREATED and each SPACE_MEMBER_ADDED.
+    """
+    if not authz.is_eligible(actor):
+        raise NotFound()
+    if problems := group_name_problems(name):
+        raise ValidationFailed({"name": problems})
+    members = _eligible_members([i for i in member_ids if i != actor.pk])
+    with transaction.atomic():
+        space = Space.objects.create(kind=SpaceKind.GROUP, name=name.strip(), created_by=actor)
+        create_key(space)
+        _activate(space, actor, by=actor, is_admin=True)
+        record(
+            AuditAction.SPACE_CREATED,
+            actor=actor,
+            object_type="space",
+            object_id=space.public_id,
+            detail={"kind": space.kind},
+        )
+        for member in members:
+            _activate(space, member, by=actor)
+            _audit_membership(AuditAction.SPACE_MEMBER_ADDED, actor, space, member)
+            queue_notification(member=member, space=space, kind=NotificationKind.ADDED, actor=actor)
+        spaces_changed_on_commit(actor, *members)
+    return space
+
+
+def rename_group(actor: Member, *, space_id: int, name: str) -> Space:
+    """Rename a group; any of its members may (R2.6). Audits SPACE_RENAMED."""
+    if problems := group_name_problems(name):
+        raise ValidationFailed({"name": problems})
+    with transaction.atomic():
+        space = _space_for_update(space_id)
+        membership = _membership(space, actor)
+        if not authz.may_read_space(membership):
+            raise NotFound()
+        if not authz.may_manage_group_members(space, membership):
+            raise DomainError(_("Only the members of a group can rename it."))
+        space.name = name.strip()
+        space.save(update_fields=["name"])
+        record(
+            AuditAction.SPACE_RENAMED, actor=actor, object_type="space", object_id=space.public_id
+        )
+        publish_on_commit(
+            f"space.{space.pk}",
+            {"type": "space.event", "space_id": space.pk, "event": "space.renamed"},
+        )
+    return space
+
+
+def add_group_members(actor: Member, *, space_id: int, member_ids: Sequence[int]) -> list[Member]:
+    """Add members to a group (R2.6: any member of the group, whatever their profession).
+
+    Audits SPACE_MEMBER_ADDED for each; already-active members are left as they are.
+    """
+    if not member_ids:
+        raise ValidationFailed({"members": [_("Choose at least one member.")]})
+    members = _eligible_members(member_ids)
+    with transaction.atomic():
+        space = _space_for_update(space_id)
+        membership = _membership(space, actor)
+        if not authz.may_read_space(membership):
+            raise NotFound()
+        if not authz.may_manage_group_members(space, membership):
+            raise DomainError(_("Members can be added here only while the group is active."))
+        added = []
+        for member in members:
+            current = _membership(space, member)
+            if current is not None and current.is_active:
+                continue
+            _activate(space, member, by=actor)
+            _audit_membership(AuditAction.SPACE_MEMBER_ADDED, actor, space, member)
+            queue_notification(member=member, space=space, kind=NotificationKind.ADDED, actor=actor)
+            added.append(member)
+        spaces_changed_on_commit(*added)
+        _publish_members_changed(space)
+    return added
+
+
+def _publish_members_changed(space: Space) -> None:
+    publish_on_commit(
+        f"space.{space.pk}",
+        {"type": "space.event", "space_id": space.pk, "event": "members.changed"},
+    )
+
+
+def _end_membership(membership: Membership, state: MembershipState) -> None:
+    membership.state = state
+    membership.ended_at = timezone.now()
+    membership.is_admin = False
+    membership.save(update_fields=["state", "ended_at", "is_admin"])
+
+
+def remove_member(actor: Member, *, space_id: int, member_id: int) -> None:
+    """Remove a member from a group (R2.6: any member of the group) or a patient group (R3.1:
+    the lead facility). The last member cannot be removed; a group's last admin passes the
+    role on, a patient group's must be replaced first (R3.4). Audits SPACE_MEMBER_REMOVED."""
+    with transaction.atomic():
+        space = _space_for_update(space_id)
+        membership = _membership(space, actor)
+        if not authz.may_read_space(membership):
+            raise NotFound()
+        allowed = (
+            authz.may_manage_group_members(space, membership)
+            if space.kind == SpaceKind.GROUP
+            else authz.may_invite_to_patient_group(actor, space, membership)
+        )
+        if not allowed:
+            raise DomainError(_("You cannot remove members from this space."))
+        target = (
+            Membership.objects.select_related("member")
+            .filter(space=space, member_id=member_id, state=MembershipState.ACTIVE)
+            .first()
+        )
+        if target is None:
+            raise NotFound()
+        _leave(space, target, MembershipState.REMOVED)
+        _audit_membership(AuditAction.SPACE_MEMBER_REMOVED, actor, space, target.member)
+        spaces_changed_on_commit(target.member)
+        _publish_members_changed(space)
+
+
+def _leave(space: Space, membership: Membership, state: MembershipState) -> None:
+    others = Membership.objects.filter(space=space, state=MembershipState.ACTIVE).exclude(
+        pk=membership.pk
+    )
+    if not others.exists():
+        raise DomainError(_("The last member cannot leave or be removed."))
+    if membership.is_admin and not others.filter(is_admin=True).exists():
+        if space.kind == SpaceKind.PATIENT_GROUP:
+            raise DomainError(
+                _("Appoint another patient group admin before the last one leaves."),
+                rule="R3.4",
+            )
+        successor = others.order_by("joined_at", "id").first()
+        assert successor is not None
+        successor.is_admin = True
+        successor.save(update_fields=["is_admin"])
+    _end_membership(membership, state)
+
+
+def leave_space(actor: Member, *, space_id: int) -> None:
+    """Leave a group or patient group of one's own accord. Audits SPACE_LEFT."""
+    with transaction.atomic():
+        space = _space_for_update(space_id)
+        membership = _membership(space, actor)
+        if not authz.may_read_space(membership):
+            raise NotFound()
+        assert membership is not None
+        if space.kind == SpaceKind.CONNECTION:
+            raise DomainError(_("A connection cannot be left; it simply stays quiet."))
+        _leave(space, membership, MembershipState.LEFT)
+        _audit_membership(AuditAction.SPACE_LEFT, actor, space, actor)
+        spaces_changed_on_commit(actor)
+        _publish_members_changed(space)
+
+
+def _pair_key(a: Member, b: Member) -> str:
+    low, high = sorted((a.pk, b.pk))
+    return f"{low}:{high}"
+
+
+def request_connection(actor: Member, *, member_id: int) -> Space:
+    """Ask another member for a one-to-one connection (R2.6). The other accepts or declines.
+
+    Asking again after a decline renews the request. Audits CONNECTION_REQUESTED.
+    """
+    if not authz.is_eligible(actor):
+        raise NotFound()
+    if member_id == actor.pk:
+        raise ValidationFailed({"member": [_("Choose someone other than yourself.")]})
+    (other,) = _eligible_members([member_id])
+    key = _pair_key(actor, other)
+    try:
+        with transaction.atomic():
+            space = Space.objects.select_for_update().filter(pair_key=key).first()
+            if space is None:
+                space = Space.objects.create(
+                    kind=SpaceKind.CONNECTION, created_by=actor, pair_key=key
+                )
+                create_key(space)
+            theirs = _membership(space, other)
+            if theirs is not None and theirs.is_active:
+                raise DomainError(_("You are already connected."))
+            if theirs is not None and theirs.state == MembershipState.INVITED:
+                if theirs.invited_by_id == actor.pk:
+                    raise DomainError(_("Your request is waiting for an answer."))
+                # They asked us first: asking back is accepting.
+                return accept_connection(actor, space_id=space.pk)
+            _activate(space, actor, by=actor)
+            Membership.objects.update_or_create(
+                space=space,
+                member=other,
+                defaults={
+                    "state": MembershipState.INVITED,
+                    "invited_by": actor,
+                    "ended_at": None,
+                    "joined_at": None,
+                },
+            )
+            record(
+                AuditAction.CONNECTION_REQUESTED,
+                actor=actor,
+                object_type="space",
+                object_id=space.public_id,
+                detail={"member": str(other.public_id)},
+            )
+            queue_notification(
+                member=other, space=space, kind=NotificationKind.CONNECTION_REQUEST, actor=actor
+            )
+            spaces_changed_on_commit(actor, other)
+    except IntegrityError as exc:  # the other asked at the same moment
+        raise DomainError(_("A request between you two was just made. Reload the page.")) from exc
+    return space
+
+
+def _pending_request(actor: Member, space_id: int) -> tuple[Space, Membership]:
+    space = _space_for_update(space_id)
+    mine = _membership(space, actor)
+    if space.kind != SpaceKind.CONNECTION or mine is None:
+        raise NotFound()
+    if mine.state != MembershipState.INVITED:
+        raise DomainError(_("There is no request waiting for your answer."))
+    return space, mine
+
+
+def accept_connection(actor: Member, *, space_id: int) -> Space:
+    """Accept a connection request; then the two exchange messages. Audits CONNECTION_ACCEPTED."""
+    with transaction.atomic():
+        space, mine = _pending_request(actor, space_id)
+        _activate(space, actor, by=actor)
+        record(
+            AuditAction.CONNECTION_ACCEPTED,
+            actor=actor,
+            object_type="space",
+            object_id=space.public_id,
+        )
+        requester = Member.objects.filter(pk=mine.invited_by_id or 0).first()
+        spaces_changed_on_commit(actor, *([requester] if requester else []))
+        _publish_members_changed(space)
+    return space
+
+
+def decline_connection(actor: Member, *, space_id: int) -> None:
+    """Decline a connection request. Audits CONNECTION_DECLINED."""
+    with transaction.atomic():
+        space, mine = _pending_request(actor, space_id)
+        _end_membership(mine, MembershipState.DECLINED)
+        record(
+            AuditAction.CONNECTION_DECLINED,
+            actor=actor,
+            object_type="space",
+            object_id=space.public_id,
+        )
+        spaces_changed_on_commit(actor)
+
+
+@dataclass
+class PatientInput:
+    """The header of a patient group."""
+
+    name: str
+    furigana: str
+    birth_date: date | None
+    sex: str
+    address: str = ""
+    phone: str = ""
+    key_person: str = ""
+    care_level: str = ""
+    primary_doctor: str = ""
+
+
+def patient_problems(patient: PatientInput) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if p := name_problems(patient.name):
+        errors["name"] = p
+    if p := furigana_problems(patient.furigana):
+        errors["furigana"] = p
+    if patient.birth_date is None:
+        errors["birth_date"] = [_("Enter the date of birth.")]
+    elif patient.birth_date > timezone.localdate() or patient.birth_date.year < 1900:
+        errors["birth_date"] = [_("Enter a real date of birth.")]
+    if patient.sex not in Sex.values:
+        errors["sex"] = [_("Choose from the list.")]
+    for field, limit in (
+        ("address", 200),
+        ("key_person", 100),
+        ("care_level", 40),
+        ("primary_doctor", 60),
+    ):
+        if p := text_problems(getattr(patient, field), max_length=limit, required=False):
+            errors[field] = p
+    if p := phone_problems(patient.phone, required=False):
+        errors["phone"] = p
+    return errors
+
+
+def _patient_fields(patient: PatientInput) -> dict[str, object]:
+    return {
+        "name": patient.name.strip(),
+        "furigana": patient.furigana.strip(),
+        "birth_date": patient.birth_date,
+        "sex": patient.sex,
+        "address": patient.address.strip(),
+        "phone": patient.phone.strip(),
+        "key_person": patient.key_person.strip(),
+        "care_level": patient.care_level.strip(),
+        "primary_doctor": patient.primary_doctor.strip(),
+    }
+
+
+def create_patient_group(actor: Member, *, facility_id: int, patient: PatientInput) -> Space:
+    """Create a patient group for one patient, led by the actor's facility (R3.1).
+
+    The creator is its first patient group admin (R3.4). Audits SPACE_CREATED (ids only).
+    """
+    facility = Facility.objects.filter(pk=facility_id).first()
+    if facility is None or not authz.may_create_patient_group(actor, facility):
+        raise NotFound()
+    if errors := patient_problems(patient):
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        space = Space.objects.create(
+            kind=SpaceKind.PATIENT_GROUP, created_by=actor, lead_facility=facility
+        )
+        create_key(space)
+        PatientRecord.objects.create(space=space, **_patient_fields(patient))
+        _activate(space, actor, by=actor, is_admin=True, via_facility=facility)
+        record(
+            AuditAction.SPACE_CREATED,
+            actor=actor,
+            object_type="space",
+            object_id=space.public_id,
+            facility=facility,
+            detail={"kind": space.kind},
+        )
+        spaces_changed_on_commit(actor)
+    return space
+
+
+def update_patient_record(actor: Member, *, space_id: int, patient: PatientInput) -> PatientRecord:
+    """Change the patient record (R3.5: the patient group admin). Audits PATIENT_RECORD_UPDATED
+    with the names of the changed fields, never their values."""
+    if errors := patient_problems(patient):
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        space = _space_for_update(space_id)
+        membership = _membership(space, actor)
+        if not authz.may_read_space(membership):
+            raise NotFound()
+        if not authz.may_edit_patient_record(space, membership):
+            raise DomainError(_("Only a patient group admin can change the patient record."))
+        patient_record = PatientRecord.objects.get(space=space)
+        changed = []
+        for field, value in _patient_fields(patient).items():
+            if getattr(patient_record, field) != value:
+                setattr(patient_record, field, value)
+                changed.append(field)
+        patient_record.updated_at = timezone.now()
+        patient_record.save()
+        record(
+            AuditAction.PATIENT_RECORD_UPDATED,
+            actor=actor,
+            object_type="space",
+            object_id=space.public_id,
+            facility_id=space.lead_facility_id,
+            detail={"fields": changed},
+        )
+    return patient_record
+
+
+def invite_to_patient_group(
+    actor: Member, *, space_id: int, member_ids: Sequence[int]
+) -> list[Member]:
+    """Add members to a patient group (R3.1: invited by the lead facility). Each member
+    reaches it through one of their current facilities. Audits SPACE_MEMBER_ADDED."""
+    if not member_ids:
+        raise ValidationFailed({"members": [_("Choose at least one member.")]})
+    members = _eligible_members(member_ids)
+    with transaction.atomic():
+        space = _space_for_update(space_id)
+        membership = _membership(space, actor)
+        if not authz.may_read_space(membership):
+            raise NotFound()
+        if not authz.may_invite_to_patient_group(actor, space, membership):
+            raise DomainError(
+                _("Members of a patient group are invited by its lead facility."), rule="R3.1"
+            )
+        added = []
+        for member in members:
+            current = _membership(space, member)
+            if current is not None and current.is_active:
+                continue
+            via = (
+                Affiliation.objects.filter(member=member, lost_on__isnull=True)
+                .order_by("facility_id")
+                .values_list("facility_id", flat=True)
+            )
+            lead_first = sorted(via, key=lambda fid: fid != space.lead_facility_id)
+            facility = Facility.objects.filter(pk=lead_first[0]).first() if lead_first else None
+            _activate(space, member, by=actor, via_facility=facility)
+            _audit_membership(
+                AuditAction.SPACE_MEMBER_ADDED,
+                actor,
+                space,
+                member,
+                via_facility=str(facility.public_id) if facility else None,
+            )
+            queue_notification(member=member, space=space, kind=NotificationKind.ADDED, actor=actor)
+            added.append(member)
+        spaces_changed_on_commit(*added)
+        _publish_members_changed(space)
+    return added

@@ -1,0 +1,140 @@
+"""What a viewer may see of spaces: their own memberships only, with unread counts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from renkei import authz
+from renkei.accounts.models import Member
+from renkei.errors import NotFound
+from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind, SpaceState
+from renkei.timeline.models import Post
+
+
+@dataclass
+class SpaceAccess:
+    """A space the viewer may read, with the viewer's membership."""
+
+    space: Space
+    membership: Membership
+
+
+def _parse(public_id: uuid.UUID | str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFound() from None
+
+
+def access_space(viewer: Member, public_id: uuid.UUID | str) -> SpaceAccess:
+    """The space and the viewer's active membership; NotFound whether missing or not theirs."""
+    membership = (
+        Membership.objects.select_related("space", "space__lead_facility")
+        .filter(
+            member=viewer,
+            space__public_id=_parse(public_id),
+            state=MembershipState.ACTIVE,
+        )
+        .exclude(space__state=SpaceState.DELETED)
+        .first()
+    )
+    if not authz.may_read_space(membership):
+        raise NotFound()
+    assert membership is not None
+    return SpaceAccess(space=membership.space, membership=membership)
+
+
+def _unread(viewer: Member) -> Subquery:
+    counted = (
+        Post.objects.filter(
+            space=OuterRef("space_id"),
+            pk__gt=OuterRef("last_read_post_id"),
+            deleted_at__isnull=True,
+        )
+        .exclude(author=viewer)
+        .order_by()
+        .values("space")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(counted, output_field=IntegerField())
+
+
+def my_spaces(
+    viewer: Member,
+    *,
+    kind: SpaceKind | str | None = None,
+    states: tuple[str, ...] = (SpaceState.ACTIVE, SpaceState.FROZEN),
+) -> QuerySet[Membership]:
+    """The viewer's memberships (active, and connection requests waiting for them), newest
+    activity first, each with ``unread``; one query whatever the number of spaces or posts."""
+    rows = (
+        Membership.objects.filter(
+            member=viewer,
+            state__in=[MembershipState.ACTIVE, MembershipState.INVITED],
+            space__state__in=states,
+        )
+        .select_related("space", "space__patient", "space__lead_facility", "invited_by")
+        .annotate(unread=Coalesce(_unread(viewer), 0))
+        .order_by("-space__last_activity_at", "-space_id")
+    )
+    if kind:
+        rows = rows.filter(space__kind=kind)
+    return rows
+
+
+def unread_totals(viewer: Member) -> dict[str, int]:
+    """Unread posts per kind of space, for the tabs of the space list."""
+    totals = dict.fromkeys(SpaceKind.values, 0)
+    for row in my_spaces(viewer).filter(state=MembershipState.ACTIVE):
+        totals[row.space.kind] += row.unread  # type: ignore[attr-defined]
+    return totals
+
+
+def space_members(viewer: Member, space: Space) -> QuerySet[Membership]:
+    """The active members of a space the viewer belongs to, with their profession."""
+    if not Membership.objects.filter(
+        space=space, member=viewer, state=MembershipState.ACTIVE
+    ).exists():
+        raise NotFound()
+    return (
+        Membership.objects.filter(space=space, state=MembershipState.ACTIVE)
+        .select_related("member", "via_facility")
+        .order_by("-is_admin", "member__furigana", "member_id")
+    )
+
+
+def connection_partner(viewer: Member, space: Space) -> Member | None:
+    """The other member of a connection."""
+    other = (
+        Membership.objects.filter(space=space)
+        .exclude(member=viewer)
+        .select_related("member")
+        .first()
+    )
+    return other.member if other else None
+
+
+def candidates(viewer: Member, query: str, *, limit: int = 20) -> QuerySet[Member]:
+    """Members of the network to add to a space or connect with, found by name, furigana or
+    login ID: activated and currently registered with an active facility."""
+    query = query.strip()
+    if not query or not authz.is_eligible(viewer):
+        return Member.objects.none()
+    return (
+        Member.objects.filter(
+            is_active=True,
+            affiliations__lost_on__isnull=True,
+            affiliations__facility__state="active",
+        )
+        .filter(
+            Q(name__icontains=query) | Q(furigana__icontains=query) | Q(login_id__icontains=query)
+        )
+        .exclude(pk=viewer.pk)
+        .distinct()
+        .order_by("furigana", "id")[:limit]
+    )

@@ -1,0 +1,1 @@
+"""The timeline of a space: posts, replies, edits, 了解 (R3.3②), mentions and read state."""

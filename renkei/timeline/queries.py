@@ -1,0 +1,184 @@
+"""What a viewer may see of a timeline. Every read takes the viewer and checks membership;
+a page costs the same number of queries whatever the number of posts, members or files."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from renkei import authz
+from renkei.accounts.models import Member
+from renkei.attachments.models import Attachment
+from renkei.errors import NotFound
+from renkei.spaces.models import Membership, MembershipState, Space, SpaceState
+from renkei.timeline.models import Acknowledgement, AckRequest, Post, PostVersion
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class PostView:
+    """A post as a member sees it, with the counts and marks the timeline shows."""
+
+    post: Post
+    ack_count: int
+    acked_by_me: bool
+    read_count: int
+    outstanding_acks: list[Member] = field(default_factory=list)
+
+
+@dataclass
+class TimelinePage:
+    posts: list[PostView]
+    # Pass as ``before`` for the next (older) page; None on the last page. Paging by id keeps
+    # pages correct while new posts arrive at the top.
+    next_before: int | None
+    member_count: int
+
+
+def _readable(viewer: Member, space: Space) -> Membership:
+    membership = Membership.objects.filter(space=space, member=viewer).first()
+    if space.state == SpaceState.DELETED or not authz.may_read_space(membership):
+        raise NotFound()
+    assert membership is not None
+    return membership
+
+
+def _posts() -> QuerySet[Post]:
+    return (
+        Post.objects.select_related("author")
+        .annotate(ack_count=Count("acknowledgements", distinct=True))
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
+            Prefetch("ack_requests", queryset=AckRequest.objects.select_related("member")),
+        )
+    )
+
+
+def _views(viewer: Member, space: Space, posts: list[Post]) -> list[PostView]:
+    if not posts:
+        return []
+    ids = [p.pk for p in posts]
+    mine = set(
+        Acknowledgement.objects.filter(post_id__in=ids, member=viewer).values_list(
+            "post_id", flat=True
+        )
+    )
+    acked = {
+        (a, m)
+        for a, m in Acknowledgement.objects.filter(post_id__in=ids).values_list(
+            "post_id", "member_id"
+        )
+    }
+    marks = list(
+        Membership.objects.filter(space=space, state=MembershipState.ACTIVE).values_list(
+            "member_id", "last_read_post_id"
+        )
+    )
+    views = []
+    for post in posts:
+        read = sum(
+            1 for member_id, mark in marks if mark >= post.pk and member_id != post.author_id
+        )
+        outstanding = [
+            r.member for r in post.ack_requests.all() if (post.pk, r.member_id) not in acked
+        ]
+        views.append(
+            PostView(
+                post=post,
+                ack_count=post.ack_count,  # type: ignore[attr-defined]
+                acked_by_me=post.pk in mine,
+                read_count=read,
+                outstanding_acks=outstanding,
+            )
+        )
+    return views
+
+
+def timeline_page(
+    viewer: Member, space: Space, *, before: int | None = None, limit: int = PAGE_SIZE
+) -> TimelinePage:
+    """The newest top-level posts of a space (older than ``before``), newest first."""
+    _readable(viewer, space)
+    limit = max(1, min(limit, 100))
+    rows = _posts().filter(space=space, parent__isnull=True)
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    posts = list(rows.order_by("-pk")[: limit + 1])
+    more = len(posts) > limit
+    posts = posts[:limit]
+    member_count = Membership.objects.filter(space=space, state=MembershipState.ACTIVE).count()
+    return TimelinePage(
+        posts=_views(viewer, space, posts),
+        next_before=posts[-1].pk if more and posts else None,
+        member_count=member_count,
+    )
+
+
+def posts_after(viewer: Member, space: Space, *, after: int, limit: int = 200) -> list[PostView]:
+    """Posts and replies newer than ``after``, oldest first: what a reconnecting client missed."""
+    _readable(viewer, space)
+    posts = list(_posts().filter(space=space, pk__gt=after).order_by("pk")[: max(1, limit)])
+    return _views(viewer, space, posts)
+
+
+def access_post(viewer: Member, public_id: uuid.UUID | str) -> Post:
+    """A post in a space the viewer belongs to; NotFound whether missing or not theirs."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFound() from None
+    post = Post.objects.select_related("space", "author").filter(public_id=key).first()
+    if post is None:
+        raise NotFound()
+    _readable(viewer, post.space)
+    return post
+
+
+def post_view(viewer: Member, post: Post) -> PostView:
+    """One post with its counts (for a live update of a single post)."""
+    _readable(viewer, post.space)
+    fresh = _posts().get(pk=post.pk)
+    return _views(viewer, post.space, [fresh])[0]
+
+
+def thread(viewer: Member, post: Post) -> list[PostView]:
+    """The replies under a post, oldest first."""
+    _readable(viewer, post.space)
+    replies = list(_posts().filter(parent=post).order_by("pk"))
+    return _views(viewer, post.space, replies)
+
+
+@dataclass
+class AckStatus:
+    acknowledged: list[tuple[Member, object]]
+    not_yet: list[Member]
+    requested: list[Member]
+
+
+def ack_status(viewer: Member, post: Post) -> AckStatus:
+    """Who has acknowledged a post (with when) and which active members have not yet."""
+    _readable(viewer, post.space)
+    acks = list(Acknowledgement.objects.filter(post=post).select_related("member").order_by("at"))
+    done = {a.member_id for a in acks}
+    members = [
+        m.member
+        for m in Membership.objects.filter(space=post.space, state=MembershipState.ACTIVE)
+        .exclude(member_id=post.author_id or 0)
+        .select_related("member")
+        .order_by("member__furigana")
+    ]
+    requested = [r.member for r in AckRequest.objects.filter(post=post).select_related("member")]
+    return AckStatus(
+        acknowledged=[(a.member, a.at) for a in acks],
+        not_yet=[m for m in members if m.pk not in done],
+        requested=requested,
+    )
+
+
+def post_versions(viewer: Member, post: Post) -> QuerySet[PostVersion]:
+    """The earlier texts of an edited post, oldest first."""
+    _readable(viewer, post.space)
+    return PostVersion.objects.filter(post=post).order_by("written_at", "id")
