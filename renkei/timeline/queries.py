@@ -48,7 +48,7 @@ def _readable(viewer: Member, space: Space) -> Membership:
 
 def _posts() -> QuerySet[Post]:
     return (
-        Post.objects.select_related("author")
+        Post.objects.select_related("author", "space", "parent")
         .annotate(ack_count=Count("acknowledgements", distinct=True))
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("id")),

@@ -1,0 +1,57 @@
+"""The one JSON shape of a post, shared by the API, the live connection and the page script."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from renkei.accounts.models import Member
+from renkei.timeline.queries import PostView
+
+
+def member_json(member: Member | None) -> dict[str, Any] | None:
+    if member is None:
+        return None
+    return {
+        "id": str(member.public_id),
+        "name": member.name,
+        "profession": member.profession,
+        "profession_label": str(member.get_profession_display()),
+    }
+
+
+def post_json(view: PostView, *, viewer: Member) -> dict[str, Any]:
+    """A post as ``viewer`` sees it. A deleted post keeps only its trace: no text, no files."""
+    post = view.post
+    deleted = post.is_deleted
+    return {
+        "id": str(post.public_id),
+        "space": str(post.space.public_id),
+        "parent": str(post.parent.public_id) if post.parent_id and post.parent else None,
+        "author": member_json(post.author),
+        "body": "" if deleted else post.body,
+        "created_at": post.created_at.isoformat(),
+        "edited_at": post.edited_at.isoformat() if post.edited_at else None,
+        "deleted": deleted,
+        "ack_required": post.ack_required,
+        "ack_count": view.ack_count,
+        "acked_by_me": view.acked_by_me,
+        "read_count": view.read_count,
+        "reply_count": post.reply_count,
+        "outstanding_acks": [member_json(m) for m in view.outstanding_acks],
+        "attachments": []
+        if deleted
+        else [
+            {
+                "id": str(a.public_id),
+                "kind": a.kind,
+                "name": a.name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "url": f"/files/{a.public_id}/",
+                "thumbnail_url": f"/files/{a.public_id}/thumbnail/" if a.has_thumbnail else None,
+            }
+            for a in post.attachments.all()
+        ],
+        # Only the author sees the id their client chose, to match a sent post with its echo.
+        "client_id": post.client_id if post.author_id == viewer.pk else None,
+    }
