@@ -300,14 +300,15 @@ def request_connection(actor: Member, *, member_id: int) -> Space:
                     kind=SpaceKind.CONNECTION, created_by=actor, pair_key=key
                 )
                 create_key(space)
+            mine = _membership(space, actor)
             theirs = _membership(space, other)
-            if theirs is not None and theirs.is_active:
-                raise DomainError(_("You are already connected."))
-            if theirs is not None and theirs.state == MembershipState.INVITED:
-                if theirs.invited_by_id == actor.pk:
-                    raise DomainError(_("Your request is waiting for an answer."))
+            if mine is not None and mine.state == MembershipState.INVITED:
                 # They asked us first: asking back is accepting.
                 return accept_connection(actor, space_id=space.pk)
+            if theirs is not None and theirs.is_active and mine is not None and mine.is_active:
+                raise DomainError(_("You are already connected."))
+            if theirs is not None and theirs.state == MembershipState.INVITED:
+                raise DomainError(_("Your request is waiting for an answer."))
             _activate(space, actor, by=actor)
             Membership.objects.update_or_create(
                 space=space,
