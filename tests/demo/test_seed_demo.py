@@ -159,3 +159,24 @@ def test_refuses_to_seed_a_production_region(db, settings):
     with pytest.raises(CommandError):
         seed()
     assert not Member.objects.exists()
+
+
+def test_shows_the_care_spaces_with_conversations(db):
+    from renkei.spaces.models import SpaceKind
+    from renkei.spaces.queries import my_spaces
+    from renkei.timeline.queries import timeline_page
+
+    seed()
+    visiting = Member.objects.get(login_id="ns.ogawa")
+    rows = list(my_spaces(visiting))
+    kinds = sorted(row.space.kind for row in rows)
+    assert kinds == sorted([SpaceKind.PATIENT_GROUP, SpaceKind.GROUP, SpaceKind.CONNECTION])
+    patient_row = next(r for r in rows if r.space.kind == SpaceKind.PATIENT_GROUP)
+    assert patient_row.space.patient.name == "和光 トミ"
+    assert patient_row.unread > 0
+    page = timeline_page(visiting, patient_row.space)
+    assert any(v.post.ack_required for v in page.posts)
+    assert all(v.post.author is not None for v in page.posts)
+    # The doctor's request for 了解 is still open for the visiting nurse.
+    assert any(visiting in v.outstanding_acks for v in page.posts)
+    assert verify_chain()[1] is None

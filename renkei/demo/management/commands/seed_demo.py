@@ -25,6 +25,7 @@ from renkei.accounts.passwords import password_problems
 from renkei.accounts.validators import login_id_problems
 from renkei.audit.events import AuditAction
 from renkei.audit.record import record
+from renkei.demo.conversations import build_demo_spaces
 from renkei.facilities.actions import (
     ApplicationInput,
     PersonInput,
@@ -338,7 +339,8 @@ def activate_with_demo_password(members: list[Member], *, login_ids: dict[str, s
 
 
 def build_demo_region() -> None:
-    """The secretariat, five accepted facilities with their staff, and one pending application."""
+    """The secretariat, five accepted facilities with their staff, one pending application, and
+    conversations in patient groups, a group and a connection."""
     pledge_date = timezone.localdate() - timedelta(days=14)
     secretariat = Member.objects.create_member(
         name=SECRETARIAT.name,
@@ -377,6 +379,7 @@ def build_demo_region() -> None:
             appoint_admin(manager, facility_id=facility.pk, member_id=member.pk)
 
     apply_to_join(data=PENDING.application(timezone.localdate()))
+    build_demo_spaces(facilities[0][1])
 
 
 def _width(text: str) -> int:
