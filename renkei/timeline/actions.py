@@ -303,5 +303,12 @@ def mark_read(actor: Member, *, space_id: int, up_to_post_id: int) -> int:
             Notification.objects.filter(
                 member=actor, space=space, kind=NotificationKind.ACTIVITY, read_at__isnull=True
             ).update(read_at=timezone.now())
-        space_event(space, "read", member_id=actor.pk, up_to=mark)
+        # "from" (the previous mark) lets each connection name the posts that gained a reader.
+        space_event(
+            space,
+            "read",
+            member_id=actor.pk,
+            up_to=mark,
+            **{"from": membership.last_read_post_id},
+        )
     return mark
