@@ -1,4 +1,10 @@
-"""The live connection of a signed-in session."""
+"""The live connection of a signed-in session.
+
+The connection listens to its session, its member and each space the member belongs to.
+Events carry ids only; for each one the consumer checks again, as the member, that they may
+still read the space and builds the message through the timeline's queries before sending
+anything (renkei.realtime.payloads).
+"""
 
 from __future__ import annotations
 
@@ -7,47 +13,92 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from renkei.accounts.models import UserSession
+from renkei.realtime import payloads
 
 # Close codes in the application range: the client shows "signed out" and stops reconnecting.
 CLOSE_SIGNED_OUT = 4401
 
+_open_viewer = database_sync_to_async(payloads.open_viewer)
+_subscribed_space_ids = database_sync_to_async(payloads.subscribed_space_ids)
+_space_event_messages = database_sync_to_async(payloads.space_event_messages)
+_catch_up_messages = database_sync_to_async(payloads.catch_up_messages)
+_unread_notifications = database_sync_to_async(payloads.unread_notifications)
 
-@database_sync_to_async
-def _open_session_for(session_key: str | None, member_id: int | None) -> bool:
-    if not session_key or member_id is None:
-        return False
-    return UserSession.objects.filter(
-        session_key=session_key, member_id=member_id, ended_at__isnull=True
-    ).exists()
+
+def space_group(space_id: int) -> str:
+    return f"space.{space_id}"
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """One browser tab or app connection; it lives only as long as its session (R1.2, R2.5)."""
+
+    viewer: payloads.Viewer | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         session = self.scope.get("session")
         session_key = getattr(session, "session_key", None)
         member_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
-        if not await _open_session_for(session_key, member_id):
+        viewer = await _open_viewer(session_key, member_id)
+        if viewer is None:
             await self.close(code=CLOSE_SIGNED_OUT)
             return
-        self.session_key = session_key
-        self.groups_joined = [f"session.{session_key}", f"member.{member_id}"]
+        self.viewer = viewer
+        self.groups_joined: list[str] = [f"session.{session_key}", f"member.{member_id}"]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        self.space_ids: set[int] = set()
+        await self._follow_spaces()
         await self.accept()
         await self.send_json({"type": "hello"})
+
+    async def _follow_spaces(self) -> None:
+        """Join the groups of the member's spaces now and leave those they no longer have."""
+        assert self.viewer is not None
+        current = await _subscribed_space_ids(self.viewer)
+        for space_id in sorted(current - self.space_ids):
+            await self.channel_layer.group_add(space_group(space_id), self.channel_name)
+        for space_id in sorted(self.space_ids - current):
+            await self.channel_layer.group_discard(space_group(space_id), self.channel_name)
+        self.space_ids = current
 
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        for space_id in getattr(self, "space_ids", set()):
+            await self.channel_layer.group_discard(space_group(space_id), self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if content == {"type": "ping"}:
+        if not isinstance(content, dict) or self.viewer is None:
+            return
+        if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
+        elif content.get("type") == "catch_up":
+            for message in await _catch_up_messages(
+                self.viewer, content.get("space"), content.get("after")
+            ):
+                await self.send_json(message)
+
+    # Channel-layer events -------------------------------------------------------------------
 
     async def session_ended(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "session_ended", "reason": event.get("reason", "")})
         await self.close(code=CLOSE_SIGNED_OUT)
+
+    async def space_event(self, event: dict[str, Any]) -> None:
+        if self.viewer is None or event.get("space_id") not in self.space_ids:
+            return
+        for message in await _space_event_messages(self.viewer, event):
+            await self.send_json(message)
+
+    async def member_spaces_changed(self, event: dict[str, Any]) -> None:
+        if self.viewer is None:
+            return
+        await self._follow_spaces()
+        await self.send_json({"type": "spaces"})
+
+    async def member_notified(self, event: dict[str, Any]) -> None:
+        if self.viewer is None:
+            return
+        unread = await _unread_notifications(self.viewer)
+        await self.send_json({"type": "notification", "unread": unread})

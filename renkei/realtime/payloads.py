@@ -1,0 +1,224 @@
+"""What a live connection sends: internal events (ids only) turned into protocol messages.
+
+Every function here runs in a worker thread (``database_sync_to_async``) and reads as the
+connection's member through the owning apps' queries. Access is checked again for each event,
+at delivery: a member removed from a space between the publish and the delivery, or whose
+session ended, gets nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+
+from renkei.accounts.models import Member, UserSession
+from renkei.errors import NotFound
+from renkei.notifications.models import Notification
+from renkei.spaces.models import Membership, MembershipState, SpaceState
+from renkei.spaces.queries import access_space
+from renkei.timeline.models import Post
+from renkei.timeline.queries import access_post, post_view, posts_after
+from renkei.timeline.serializers import member_json, post_json
+
+# A reconnecting client is sent at most this many missed posts, in batches; beyond it the
+# "caught_up" message says so and the client reloads the timeline instead.
+CATCH_UP_BATCH = 200
+CATCH_UP_MAX = 2000
+# A "read" message names at most this many posts (the newest): a client shows far fewer.
+READ_POSTS_MAX = 500
+
+_POST_EVENTS = {
+    "post.created": "created",
+    "post.updated": "updated",
+    "post.deleted": "deleted",
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The member behind a live connection, and the session it lives in."""
+
+    member: Member
+    session_key: str
+
+
+def open_viewer(session_key: str | None, member_id: int | None) -> Viewer | None:
+    """The member of an open session, or None when the session has ended (R1.2, R2.5)."""
+    if not session_key or member_id is None:
+        return None
+    member = (
+        Member.objects.filter(
+            pk=member_id,
+            sessions__session_key=session_key,
+            sessions__ended_at__isnull=True,
+        )
+        .distinct()
+        .first()
+    )
+    return Viewer(member=member, session_key=session_key) if member is not None else None
+
+
+def subscribed_space_ids(viewer: Viewer) -> set[int]:
+    """The spaces whose events the connection listens to: the member's active memberships."""
+    return set(
+        Membership.objects.filter(member=viewer.member, state=MembershipState.ACTIVE)
+        .exclude(space__state=SpaceState.DELETED)
+        .values_list("space_id", flat=True)
+    )
+
+
+def _still_allowed(viewer: Viewer, space_id: int) -> Membership | None:
+    """One query: the member's active membership of the space, while the session is open."""
+    session_open = UserSession.objects.filter(
+        member_id=OuterRef("member_id"), session_key=viewer.session_key, ended_at__isnull=True
+    )
+    return (
+        Membership.objects.select_related("space")
+        .filter(member=viewer.member, space_id=space_id, state=MembershipState.ACTIVE)
+        .exclude(space__state=SpaceState.DELETED)
+        .filter(Exists(session_open))
+        .first()
+    )
+
+
+def space_event_messages(viewer: Viewer, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The protocol messages that one ``space.event`` means for ``viewer``; none when the
+    viewer may no longer read the space or the thing the event names."""
+    space_id = event.get("space_id")
+    if not isinstance(space_id, int):
+        return []
+    membership = _still_allowed(viewer, space_id)
+    if membership is None:
+        return []
+    space = membership.space
+    sid = str(space.public_id)
+    kind = event.get("event")
+    if kind in _POST_EVENTS:
+        post = _post_in(space_id, event.get("post_id"))
+        if post is None:
+            return []
+        view = post_view(viewer.member, post)
+        return [
+            {
+                "type": "post",
+                "event": _POST_EVENTS[kind],
+                "space": sid,
+                "post": post_json(view, viewer=viewer.member),
+            }
+        ]
+    if kind == "post.acknowledged":
+        post = _post_in(space_id, event.get("post_id"))
+        acker = Member.objects.filter(pk=event.get("member_id") or 0).first()
+        if post is None or acker is None:
+            return []
+        view = post_view(viewer.member, post)
+        return [
+            {
+                "type": "ack",
+                "space": sid,
+                "post": str(post.public_id),
+                "member": member_json(acker),
+                "ack_count": view.ack_count,
+                "outstanding_acks": [member_json(m) for m in view.outstanding_acks],
+            }
+        ]
+    if kind == "read":
+        posts = _newly_read(space_id, event)
+        return [{"type": "read", "space": sid, "posts": posts}] if posts else []
+    if kind == "members.changed":
+        return [{"type": "members", "space": sid}]
+    if kind == "space.renamed":
+        # The name shows in the space list and the space's header: both re-read it.
+        return [{"type": "spaces"}]
+    return []
+
+
+def _post_in(space_id: int, post_id: object) -> Post | None:
+    if not isinstance(post_id, int):
+        return None
+    return Post.objects.select_related("space").filter(pk=post_id, space_id=space_id).first()
+
+
+def _newly_read(space_id: int, event: dict[str, Any]) -> list[str]:
+    """The posts that gained one reader when a member moved their mark from ``from`` to
+    ``up_to``: those in between, except the reader's own (an author is not counted as a
+    reader of their post, as in the timeline's read counts)."""
+    reader = event.get("member_id")
+    low, high = event.get("from"), event.get("up_to")
+    if not isinstance(low, int) or not isinstance(high, int) or high <= low:
+        return []
+    rows = (
+        Post.objects.filter(space_id=space_id, pk__gt=low, pk__lte=high)
+        .exclude(author_id=reader)
+        .order_by("-pk")
+        .values_list("public_id", flat=True)[:READ_POSTS_MAX]
+    )
+    return [str(public_id) for public_id in reversed(rows)]
+
+
+def catch_up_messages(viewer: Viewer, space: object, after: object) -> list[dict[str, Any]]:
+    """The posts and replies of a space after one post (all of them for None), oldest first,
+    then ``caught_up``; one ``not_found`` error for a space or post the viewer may not see."""
+    try:
+        if not isinstance(space, str) or not (after is None or isinstance(after, str)):
+            raise NotFound()
+        if not UserSession.objects.filter(
+            member=viewer.member, session_key=viewer.session_key, ended_at__isnull=True
+        ).exists():
+            raise NotFound()
+        access = access_space(viewer.member, space)
+        after_id = 0
+        if after is not None:
+            post = access_post(viewer.member, after)
+            if post.space_id != access.space.pk:
+                raise NotFound()
+            after_id = post.pk
+    except NotFound:
+        return [{"type": "error", "code": "not_found"}]
+    sid = str(access.space.public_id)
+    messages: list[dict[str, Any]] = []
+    truncated = False
+    while True:
+        batch = posts_after(viewer.member, access.space, after=after_id, limit=CATCH_UP_BATCH)
+        messages += [
+            {
+                "type": "post",
+                "event": "created",
+                "space": sid,
+                "post": post_json(view, viewer=viewer.member),
+            }
+            for view in batch
+        ]
+        if len(batch) < CATCH_UP_BATCH:
+            break
+        after_id = batch[-1].post.pk
+        if len(messages) >= CATCH_UP_MAX:
+            truncated = True
+            break
+    done: dict[str, Any] = {"type": "caught_up", "space": sid}
+    if truncated:
+        done["truncated"] = True
+    return [*messages, done]
+
+
+def unread_notifications(viewer: Viewer) -> int:
+    """The member's unread notifications in the spaces they still belong to."""
+    try:
+        from renkei.notifications import queries
+    except ImportError:
+        queries = None  # type: ignore[assignment]
+    counter = getattr(queries, "unread_count", None)
+    if counter is not None:
+        return int(counter(viewer.member))
+    active = Membership.objects.filter(
+        space_id=OuterRef("space_id"),
+        member=viewer.member,
+        state=MembershipState.ACTIVE,
+    ).exclude(space__state=SpaceState.DELETED)
+    return (
+        Notification.objects.filter(member=viewer.member, read_at__isnull=True)
+        .filter(Exists(active))
+        .count()
+    )
