@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "renkei.timeline",
     "renkei.attachments",
     "renkei.notifications",
+    "renkei.search",
     "renkei.realtime",
     "renkei.console",
     "renkei.api",
