@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("renkei.facilities.urls")),
     path("console/", include("renkei.console.urls")),
     path("api/v1/", include("renkei.api.urls")),
+    path("search/", include("renkei.search.urls")),
 ]

@@ -179,7 +179,7 @@ def search_posts(
     )
     has_more = len(found) > limit
     found = found[:limit]
-    partners = _connection_partners(
+    partners = connection_partners(
         viewer, [p.space_id for p in found if p.space.kind == SpaceKind.CONNECTION]
     )
     pattern = _pattern(terms)
@@ -199,7 +199,8 @@ def search_posts(
     return SearchResults(query, terms, hits, has_more, offset, limit)
 
 
-def _connection_partners(viewer: Member, space_ids: list[int]) -> dict[int, Member]:
+def connection_partners(viewer: Member, space_ids: list[int]) -> dict[int, Member]:
+    """The other member of each of these connections (of the viewer's own spaces)."""
     if not space_ids:
         return {}
     rows = (
