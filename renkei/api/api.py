@@ -7,7 +7,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from renkei.api import errors
-from renkei.api.endpoints import applications, audit, facilities, me, policy
+from renkei.api.endpoints import applications, audit, facilities, me, policy, spaces, timeline
 from renkei.api.security import MemberSession
 
 DESCRIPTION = """\
@@ -42,3 +42,5 @@ api.add_router("", facilities.router)
 api.add_router("", applications.router)
 api.add_router("", policy.router)
 api.add_router("", audit.router)
+api.add_router("", spaces.router)
+api.add_router("", timeline.router)

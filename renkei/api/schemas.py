@@ -15,7 +15,9 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, WithJsonSchema
 
 from renkei.accounts.models import Profession
+from renkei.attachments.models import AttachmentKind
 from renkei.facilities.models import FacilityKind, FacilityState
+from renkei.spaces.models import MembershipState, Sex, SpaceKind, SpaceState
 
 
 class ErrorOut(Schema):
@@ -202,3 +204,207 @@ class AuditEventOut(Schema):
 class AuditPageOut(Schema):
     count: int
     items: list[AuditEventOut]
+
+
+# --- spaces --------------------------------------------------------------------------------
+
+
+class MemberRefOut(Schema):
+    """A member as spaces and posts name them (the live connection's member shape)."""
+
+    id: uuid.UUID
+    name: str
+    profession: Profession
+    profession_label: str = Field(description="The profession in the request's language.")
+
+
+class CandidateOut(MemberRefOut):
+    furigana: str
+
+
+class PatientIn(InputSchema):
+    """The header of a patient group: who the patient is and who cares for them."""
+
+    name: str = Field(description="Full name, at most 60 characters.")
+    furigana: str = Field(description="The name in hiragana.")
+    birth_date: date
+    sex: str = Field(json_schema_extra={"enum": list(Sex.values)})
+    address: str = ""
+    phone: str = Field("", description="Half-width digits and hyphens.")
+    key_person: str = Field("", description="The family member or other person to contact.")
+    care_level: str = Field("", description="e.g. 要介護3.")
+    primary_doctor: str = ""
+
+
+class PatientOut(Schema):
+    name: str
+    furigana: str
+    birth_date: date
+    sex: Sex
+    address: str
+    phone: str
+    key_person: str
+    care_level: str
+    primary_doctor: str
+    updated_at: datetime
+
+
+class SpaceOut(Schema):
+    """A space as its member sees it in the space list."""
+
+    id: uuid.UUID
+    kind: SpaceKind = Field(
+        description="R2.6: patient_group (患者グループ), group (グループ), connection (つながり)."
+    )
+    name: str = Field(description="A group's name; empty for patient groups and connections.")
+    state: SpaceState
+    membership: MembershipState = Field(
+        description="active, or invited for a connection request waiting for your answer."
+    )
+    is_admin: bool = Field(description="Whether you are an admin of the space.")
+    unread: int = Field(description="Posts by others after your read mark.")
+    last_activity_at: datetime
+    lead_facility: FacilityRefOut | None = Field(description="A patient group's lead facility.")
+    patient: PatientOut | None = Field(description="A patient group's patient header.")
+    partner: MemberRefOut | None = Field(description="The other member of a connection.")
+    invited_by: MemberRefOut | None
+
+
+class SpaceMemberOut(MemberRefOut):
+    furigana: str
+    is_admin: bool
+    joined_at: datetime | None
+    facility: FacilityRefOut | None = Field(
+        description="The facility through which the member takes part in a patient group."
+    )
+
+
+class MembershipOut(Schema):
+    """Your membership after leaving a space or declining a connection."""
+
+    space: uuid.UUID
+    state: MembershipState
+
+
+class GroupIn(InputSchema):
+    name: str = Field(description="At most 100 characters.")
+    members: list[uuid.UUID] = Field(
+        default_factory=list, description="Members to add, of any profession or facility."
+    )
+
+
+class GroupRenameIn(InputSchema):
+    name: str = Field(description="At most 100 characters.")
+
+
+class MembersIn(InputSchema):
+    members: list[uuid.UUID] = Field(description="The members to add or invite.")
+
+
+class ConnectionIn(InputSchema):
+    member: uuid.UUID = Field(description="The member to ask for a connection.")
+
+
+class PatientGroupIn(InputSchema):
+    lead_facility: uuid.UUID = Field(
+        description="Your facility that mainly supports the patient (R3.1)."
+    )
+    patient: PatientIn
+
+
+# --- timeline ------------------------------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    id: uuid.UUID
+    kind: AttachmentKind
+    name: str
+    content_type: str
+    size: int = Field(description="Bytes.")
+    url: str = Field(description="Served to the space's members only, with the session.")
+    thumbnail_url: str | None
+
+
+# Times of a post are ISO 8601 text exactly as the live connection sends them.
+IsoTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+OptionalIsoTime = Annotated[
+    str | None, WithJsonSchema({"type": ["string", "null"], "format": "date-time"})
+]
+
+
+class PostOut(Schema):
+    """A post or reply: the one shape the API, the live connection and the pages share.
+
+    A deleted post keeps its place as a trace, without text or files.
+    """
+
+    id: uuid.UUID
+    space: uuid.UUID
+    parent: uuid.UUID | None = Field(description="For a reply, the post it answers.")
+    author: MemberRefOut | None
+    body: str
+    created_at: IsoTime
+    edited_at: OptionalIsoTime
+    deleted: bool
+    ack_required: bool = Field(description="Whether the author asked named members for 了解.")
+    ack_count: int
+    acked_by_me: bool
+    read_count: int = Field(description="Members other than the author who have read it.")
+    reply_count: int
+    outstanding_acks: list[MemberRefOut] = Field(
+        description="Members asked for 了解 who have not given it yet."
+    )
+    attachments: list[AttachmentOut]
+    client_id: str | None = Field(
+        description="The id your client chose when sending; only for your own posts."
+    )
+
+
+class TimelineOut(Schema):
+    posts: list[PostOut]
+    next_before: uuid.UUID | None = Field(
+        description="Pass as before for the next, older page; null on the last page."
+    )
+    next_after: uuid.UUID | None = Field(
+        description="When catching up: pass as after for the rest; null when caught up."
+    )
+    member_count: int
+
+
+class PostIn(InputSchema):
+    body: str = Field(description="The text; its greatest length is the policy's post_max_chars.")
+    client_id: str = Field(
+        description="Chosen by the client (8-64 letters, digits, - or _, e.g. a UUID): a send "
+        "retried with the same id returns the post it made (200) instead of a second one."
+    )
+    parent: uuid.UUID | None = Field(None, description="Reply under this post.")
+    ack_from: list[uuid.UUID] = Field(
+        default_factory=list, description="Members of the space asked for 了解 (R3.3②)."
+    )
+
+
+class PostEditIn(InputSchema):
+    body: str
+
+
+class PostVersionOut(Schema):
+    body: str
+    written_at: datetime
+    replaced_at: datetime
+
+
+class AckOut(Schema):
+    member: MemberRefOut
+    at: datetime
+
+
+class AckStatusOut(Schema):
+    """Who acknowledged a post (R3.3②), who has not yet, and whom the author asked."""
+
+    acknowledged: list[AckOut]
+    not_yet: list[MemberRefOut] = Field(description="Active members other than the author.")
+    requested: list[MemberRefOut]
+
+
+class ReadIn(InputSchema):
+    up_to: uuid.UUID = Field(description="The newest post you have read.")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from renkei import authz
 from renkei.accounts.models import Member
-from renkei.errors import NotFound
+from renkei.errors import NotFound, ValidationFailed
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind, SpaceState
 from renkei.timeline.models import Post
 
@@ -138,3 +140,36 @@ def candidates(viewer: Member, query: str, *, limit: int = 20) -> QuerySet[Membe
         .distinct()
         .order_by("furigana", "id")[:limit]
     )
+
+
+def members_by_public_id(
+    viewer: Member, public_ids: Iterable[uuid.UUID], *, field: str = "members"
+) -> list[Member]:
+    """The activated members named by public id, for an action to add or connect (which then
+    checks that each may take part). A name of nobody is refused as a member who is not in
+    the network would be."""
+    wanted = set(public_ids)
+    if not wanted:
+        return []
+    found = list(Member.objects.filter(public_id__in=wanted, is_active=True))
+    if len(found) != len(wanted):
+        raise ValidationFailed({field: [_("Choose members who are in the network.")]})
+    return found
+
+
+def connection_others(viewer: Member, rows: Iterable[Membership]) -> dict[int, Membership]:
+    """The other side's membership (with its member and state: asked, declined, active) of each
+    of the viewer's connections among ``rows``, by space id; one query."""
+    space_ids = [
+        row.space_id
+        for row in rows
+        if row.member_id == viewer.pk and row.space.kind == SpaceKind.CONNECTION
+    ]
+    if not space_ids:
+        return {}
+    others = (
+        Membership.objects.filter(space_id__in=space_ids, space__memberships__member=viewer)
+        .exclude(member=viewer)
+        .select_related("member")
+    )
+    return {row.space_id: row for row in others}

@@ -1,0 +1,214 @@
+"""The timeline of a space: posts, replies, edits and their versions, 了解 (R3.3②), read state.
+
+A post answers in the one shape of renkei.timeline.serializers.post_json, the same the live
+connection sends. Posts of a space the viewer is not an active member of answer 404.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from renkei.accounts.models import Member
+from renkei.api.endpoints.spaces import entry_out, member_ref
+from renkei.api.schemas import (
+    AckOut,
+    AckStatusOut,
+    PostEditIn,
+    PostIn,
+    PostOut,
+    PostVersionOut,
+    ReadIn,
+    SpaceOut,
+    TimelineOut,
+)
+from renkei.api.security import member_of
+from renkei.api.status import errors
+from renkei.errors import NotFound, ValidationFailed
+from renkei.spaces.models import Space
+from renkei.spaces.queries import access_space, space_members
+from renkei.timeline import actions, queries
+from renkei.timeline.models import Post
+from renkei.timeline.serializers import post_json
+
+router = Router(tags=["timeline"])
+
+
+def post_out(viewer: Member, view: queries.PostView) -> PostOut:
+    return PostOut.model_validate(post_json(view, viewer=viewer))
+
+
+def fresh_post_out(viewer: Member, post: Post) -> PostOut:
+    return post_out(viewer, queries.post_view(viewer, post))
+
+
+def _post_in(viewer: Member, space: Space, public_id: uuid.UUID) -> Post:
+    """A post of ``space`` named by the client (a cursor, a parent, a read mark)."""
+    post = queries.access_post(viewer, public_id)
+    if post.space_id != space.pk:
+        raise NotFound()
+    return post
+
+
+class TimelineFilters(Schema):
+    before: uuid.UUID | None = Field(
+        None, description="Older than this post (the next_before of the previous page)."
+    )
+    after: uuid.UUID | None = Field(
+        None,
+        description="Catch up: posts and replies newer than this post, oldest first.",
+    )
+    limit: int = Field(50, ge=1, le=100)
+
+
+@router.get("/spaces/{public_id}/posts", response={200: TimelineOut, **errors(401, 404, 422)})
+def list_posts(
+    request: HttpRequest, public_id: uuid.UUID, filters: Query[TimelineFilters]
+) -> TimelineOut:
+    """The timeline: top-level posts newest first, a page at a time (``before`` the previous
+    page's ``next_before``; pages stay correct while new posts arrive). With ``after``,
+    everything since that post instead, replies included, oldest first: what a client that
+    was away missed."""
+    viewer = member_of(request)
+    space = access_space(viewer, public_id).space
+    if filters.before is not None and filters.after is not None:
+        raise ValidationFailed({"after": [_("Give either before or after, not both.")]})
+    if filters.after is not None:
+        after = _post_in(viewer, space, filters.after)
+        views = queries.posts_after(viewer, space, after=after.pk, limit=filters.limit)
+        more = len(views) == filters.limit
+        return TimelineOut(
+            posts=[post_out(viewer, v) for v in views],
+            next_before=None,
+            next_after=views[-1].post.public_id if more else None,
+            member_count=space_members(viewer, space).count(),
+        )
+    before = _post_in(viewer, space, filters.before).pk if filters.before else None
+    page = queries.timeline_page(viewer, space, before=before, limit=filters.limit)
+    return TimelineOut(
+        posts=[post_out(viewer, v) for v in page.posts],
+        next_before=page.posts[-1].post.public_id if page.next_before else None,
+        next_after=None,
+        member_count=page.member_count,
+    )
+
+
+@router.post(
+    "/spaces/{public_id}/posts",
+    response={200: PostOut, 201: PostOut, **errors(400, 401, 403, 404, 422)},
+)
+def create_post(request: HttpRequest, public_id: uuid.UUID, payload: PostIn) -> Status[PostOut]:
+    """Post in a space, or reply under a post (``parent``), as an active member of a writable
+    space. ``ack_from`` asks named members for 了解 (R3.3②); @login ID mentions notify.
+
+    Idempotent: ``client_id`` is chosen by the client, and a send retried with the same id
+    answers the post it already made with 200 instead of 201, never a second post.
+    """
+    viewer = member_of(request)
+    space = access_space(viewer, public_id).space
+    parent = _post_in(viewer, space, payload.parent) if payload.parent else None
+    asked = space_members(viewer, space).filter(member__public_id__in=set(payload.ack_from))
+    ack_from = list(asked.values_list("member_id", flat=True))
+    if len(ack_from) != len(set(payload.ack_from)):
+        raise ValidationFailed(
+            {"ack_from": [_("Ask only members of this space for acknowledgement.")]}
+        )
+    started = timezone.now()
+    post = actions.post_message(
+        viewer,
+        space_id=space.pk,
+        body=payload.body,
+        client_id=payload.client_id,
+        parent_id=parent.pk if parent else None,
+        ack_from=ack_from,
+    )
+    status = 201 if post.created_at >= started else 200
+    return Status(status, fresh_post_out(viewer, post))
+
+
+@router.get("/posts/{public_id}", response={200: PostOut, **errors(401, 404, 422)})
+def get_post(request: HttpRequest, public_id: uuid.UUID) -> PostOut:
+    """One post or reply with its counts."""
+    viewer = member_of(request)
+    return fresh_post_out(viewer, queries.access_post(viewer, public_id))
+
+
+@router.patch("/posts/{public_id}", response={200: PostOut, **errors(400, 401, 403, 404, 422)})
+def edit_post(request: HttpRequest, public_id: uuid.UUID, payload: PostEditIn) -> PostOut:
+    """Change the text of your own post; it is marked as edited and the earlier text is kept
+    as a version the members can read."""
+    viewer = member_of(request)
+    post = queries.access_post(viewer, public_id)
+    post = actions.edit_post(viewer, post_id=post.pk, body=payload.body)
+    return fresh_post_out(viewer, post)
+
+
+@router.delete("/posts/{public_id}", response={200: PostOut, **errors(400, 401, 403, 404, 422)})
+def delete_post(request: HttpRequest, public_id: uuid.UUID) -> PostOut:
+    """Delete a post (its author or an admin of the space): text, versions and files go; the
+    post stays in the timeline as the trace that something was deleted."""
+    viewer = member_of(request)
+    post = queries.access_post(viewer, public_id)
+    post = actions.delete_post(viewer, post_id=post.pk)
+    return fresh_post_out(viewer, post)
+
+
+@router.get(
+    "/posts/{public_id}/versions", response={200: list[PostVersionOut], **errors(401, 404, 422)}
+)
+def list_post_versions(request: HttpRequest, public_id: uuid.UUID) -> list[PostVersionOut]:
+    """The earlier texts of an edited post, oldest first."""
+    viewer = member_of(request)
+    post = queries.access_post(viewer, public_id)
+    return [
+        PostVersionOut(body=v.body, written_at=v.written_at, replaced_at=v.replaced_at)
+        for v in queries.post_versions(viewer, post)
+    ]
+
+
+@router.get("/posts/{public_id}/replies", response={200: list[PostOut], **errors(401, 404, 422)})
+def list_replies(request: HttpRequest, public_id: uuid.UUID) -> list[PostOut]:
+    """The replies under a post, oldest first."""
+    viewer = member_of(request)
+    post = queries.access_post(viewer, public_id)
+    return [post_out(viewer, v) for v in queries.thread(viewer, post)]
+
+
+@router.post("/posts/{public_id}/ack", response={200: PostOut, **errors(400, 401, 403, 404, 422)})
+def acknowledge_post(request: HttpRequest, public_id: uuid.UUID) -> PostOut:
+    """了解: confirm you have taken in the post (R3.3②), once; a second time is refused."""
+    viewer = member_of(request)
+    post = queries.access_post(viewer, public_id)
+    actions.acknowledge(viewer, post_id=post.pk)
+    return fresh_post_out(viewer, post)
+
+
+@router.get("/posts/{public_id}/acks", response={200: AckStatusOut, **errors(401, 404, 422)})
+def list_acks(request: HttpRequest, public_id: uuid.UUID) -> AckStatusOut:
+    """Who acknowledged the post and when, who has not yet, and whom the author asked
+    (R3.3②)."""
+    viewer = member_of(request)
+    status = queries.ack_status(viewer, queries.access_post(viewer, public_id))
+    return AckStatusOut(
+        acknowledged=[
+            AckOut(member=member_ref(m), at=at)  # type: ignore[arg-type]
+            for m, at in status.acknowledged
+        ],
+        not_yet=[member_ref(m) for m in status.not_yet],
+        requested=[member_ref(m) for m in status.requested],
+    )
+
+
+@router.post("/spaces/{public_id}/read", response={200: SpaceOut, **errors(401, 403, 404, 422)})
+def mark_read(request: HttpRequest, public_id: uuid.UUID, payload: ReadIn) -> SpaceOut:
+    """Record that you have read the space up to a post (a mark never moves back); answers
+    the space with its new unread count."""
+    viewer = member_of(request)
+    space = access_space(viewer, public_id).space
+    post = _post_in(viewer, space, payload.up_to)
+    actions.mark_read(viewer, space_id=space.pk, up_to_post_id=post.pk)
+    return entry_out(viewer, public_id)
