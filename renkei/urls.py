@@ -14,7 +14,11 @@ urlpatterns = [
     path("", include("renkei.home.urls")),
     path("", include("renkei.accounts.urls")),
     path("", include("renkei.facilities.urls")),
+    path("", include("renkei.spaces.urls")),
+    path("", include("renkei.timeline.urls")),
     path("console/", include("renkei.console.urls")),
     path("api/v1/", include("renkei.api.urls")),
     path("search/", include("renkei.search.urls")),
+    path("notifications/", include("renkei.notifications.urls")),
+    path("files/", include("renkei.attachments.urls")),
 ]

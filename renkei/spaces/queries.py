@@ -173,3 +173,38 @@ def connection_others(viewer: Member, rows: Iterable[Membership]) -> dict[int, M
         .select_related("member")
     )
     return {row.space_id: row for row in others}
+
+
+def connection_request(viewer: Member, public_id: uuid.UUID | str) -> Space:
+    """A connection that another member asked the viewer for and that waits for the answer."""
+    membership = (
+        Membership.objects.select_related("space")
+        .filter(
+            member=viewer,
+            space__public_id=_parse(public_id),
+            space__kind=SpaceKind.CONNECTION,
+            state=MembershipState.INVITED,
+        )
+        .first()
+    )
+    if membership is None:
+        raise NotFound()
+    return membership.space
+
+
+def member_roster(viewer: Member, space: Space) -> QuerySet[Membership]:
+    """The active members of a space with their profession and the facilities they work for
+    now (``current_affiliations``); a constant number of queries whatever their number."""
+    from django.db.models import Prefetch
+
+    from renkei.facilities.models import Affiliation
+
+    return space_members(viewer, space).prefetch_related(
+        Prefetch(
+            "member__affiliations",
+            queryset=Affiliation.objects.filter(lost_on__isnull=True)
+            .select_related("facility")
+            .order_by("facility__name"),
+            to_attr="current_affiliations",
+        )
+    )

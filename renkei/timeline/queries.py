@@ -182,3 +182,16 @@ def post_versions(viewer: Member, post: Post) -> QuerySet[PostVersion]:
     """The earlier texts of an edited post, oldest first."""
     _readable(viewer, post.space)
     return PostVersion.objects.filter(post=post).order_by("written_at", "id")
+
+
+def newest_post_public_id(viewer: Member, space: Space, *, up_to: int) -> str | None:
+    """The public id of the newest post or reply up to ``up_to``: where a page's live script
+    asks to catch up from, so that nothing made after the page was read is missed."""
+    _readable(viewer, space)
+    found = (
+        Post.objects.filter(space=space, pk__lte=up_to)
+        .order_by("-pk")
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    return str(found) if found else None

@@ -6,10 +6,18 @@
   if (!path || !("WebSocket" in window)) { return; }
   var delay = 1000;
   var handlers = [];
-  window.renkeiLive = { on: function (fn) { handlers.push(fn); } };
+  var socket = null;
+  window.renkeiLive = {
+    on: function (fn) { handlers.push(fn); },
+    // A page script's message to the server (e.g. catch_up after "hello"); dropped while
+    // disconnected: the next "hello" is the moment to ask again.
+    send: function (message) {
+      if (socket && socket.readyState === 1) { socket.send(JSON.stringify(message)); }
+    }
+  };
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + path);
+    socket = new WebSocket(scheme + location.host + path);
     socket.onopen = function () { delay = 1000; };
     socket.onmessage = function (message) {
       var event;
