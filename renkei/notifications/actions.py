@@ -1,15 +1,31 @@
-"""Queueing notifications. Rows are written in the action's transaction; the mail sender
-(renkei.notifications.mail) picks them up, so a mail problem never undoes a post."""
+"""Queueing notifications, reading them, and each member's e-mail choices.
+
+Rows are written in the action's transaction; after commit the mail sender
+(renkei.notifications.mail) picks them up in the background, so a mail problem never undoes
+or delays a post. Reading notifications is not audited: it changes only the reader's own rows.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from renkei.accounts.models import Member
-from renkei.notifications.models import Notification, NotificationKind
+from renkei.errors import NotFound, ValidationFailed
+from renkei.notifications.models import EmailPreference, Notification, NotificationKind
+from renkei.notifications.queries import visible_notifications
 from renkei.realtime.publish import publish_on_commit
-from renkei.spaces.models import Membership, MembershipState, Space
+from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind
 from renkei.timeline.models import Post
+
+
+def _mail_after_commit() -> None:
+    from renkei.notifications.mail import dispatch
+
+    transaction.on_commit(dispatch)
 
 
 def queue_notification(
@@ -25,6 +41,7 @@ def queue_notification(
         member=member, space=space, kind=kind, actor=actor, post=post
     )
     publish_on_commit(f"member.{member.pk}", {"type": "member.notified"})
+    _mail_after_commit()
     return notification
 
 
@@ -76,4 +93,48 @@ def queue_for_post(
     Notification.objects.bulk_create(rows)
     for row in rows:
         publish_on_commit(f"member.{row.member_id}", {"type": "member.notified"})
+    if rows:
+        _mail_after_commit()
     return len(rows)
+
+
+def mark_notification_read(actor: Member, *, notification_id: int) -> Notification:
+    """Mark one of the actor's own notifications read; emits member.notified (the badge)."""
+    notification = visible_notifications(actor).filter(pk=notification_id).first()
+    if notification is None:
+        raise NotFound()
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+        publish_on_commit(f"member.{actor.pk}", {"type": "member.notified"})
+    return notification
+
+
+def mark_all_notifications_read(actor: Member) -> int:
+    """Mark every unread notification of the actor read; returns how many there were."""
+    count = Notification.objects.filter(
+        pk__in=list(
+            visible_notifications(actor).filter(read_at__isnull=True).values_list("pk", flat=True)
+        )
+    ).update(read_at=timezone.now())
+    if count:
+        publish_on_commit(f"member.{actor.pk}", {"type": "member.notified"})
+    return count
+
+
+def set_email_choices(actor: Member, *, choices: Mapping[str, bool]) -> dict[str, bool]:
+    """The actor turns e-mail on or off for each kind of space (patient groups, groups,
+    connections). Only the actor's own choices change."""
+    unknown = set(choices) - set(SpaceKind.values)
+    if unknown:
+        raise ValidationFailed({"space_kind": [_("Choose a kind of space from the list.")]})
+    with transaction.atomic():
+        for kind, enabled in choices.items():
+            EmailPreference.objects.update_or_create(
+                member=actor, space_kind=kind, defaults={"enabled": bool(enabled)}
+            )
+    from renkei.notifications.queries import email_choices
+
+    return email_choices(actor)

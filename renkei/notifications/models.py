@@ -37,6 +37,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Set when the mail was sent, or decided against (e-mail off for the space kind).
     mailed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # True when a mail went out for this row: later rows of the space then wait until the
+    # member has read it, so a busy space sends one mail, not one per post.
+    mail_sent = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-id"]
