@@ -20,6 +20,5 @@ urlpatterns = [
     path("api/v1/", include("renkei.api.urls")),
     path("search/", include("renkei.search.urls")),
     path("notifications/", include("renkei.notifications.urls")),
-    path("notifications/", include("renkei.notifications.urls")),
     path("files/", include("renkei.attachments.urls")),
 ]

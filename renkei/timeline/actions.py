@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -26,6 +27,9 @@ from renkei.policy.queries import current_policy
 from renkei.realtime.publish import publish_on_commit
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceState
 from renkei.timeline.models import Acknowledgement, AckRequest, Mention, Post, PostVersion
+
+if TYPE_CHECKING:
+    from renkei.attachments.uploads import PreparedUpload
 
 _MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9._-]{2,31})", re.IGNORECASE)
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -95,14 +99,18 @@ def post_message(
     client_id: str = "",
     parent_id: int | None = None,
     ack_from: Sequence[int] = (),
+    attachments: Sequence[PreparedUpload] = (),
 ) -> Post:
     """Post in a space, or reply under a post (active members of a writable space).
 
     ``client_id``, chosen by the client, makes a retried send return the post it made instead
     of a second one. ``ack_from`` names members asked for 了解 (R3.3②). Mentions (@login ID)
-    notify the member. Audits POST_CREATED; emits post.created.
+    notify the member. ``attachments`` come from renkei.attachments.uploads.prepare_uploads;
+    a post may be attachments alone. Audits POST_CREATED; emits post.created.
     """
-    if problems := body_problems(body):
+    from renkei.attachments.uploads import attach_uploads
+
+    if problems := body_problems(body, required=not attachments):
         raise ValidationFailed({"body": problems})
     if client_id and not _CLIENT_ID.match(client_id):
         raise ValidationFailed({"client_id": [_("The client id is not valid.")]})
@@ -147,6 +155,7 @@ def post_message(
                 client_id=client_id,
                 ack_required=bool(ack_members),
             )
+            attach_uploads(post, attachments)
             mentioned = _active_members_named(space, mentioned_login_ids(body), exclude=actor.pk)
             Mention.objects.bulk_create([Mention(post=post, member=m) for m in mentioned])
             AckRequest.objects.bulk_create([AckRequest(post=post, member=m) for m in ack_members])
@@ -162,7 +171,11 @@ def post_message(
                 actor=actor,
                 object_type="post",
                 object_id=post.public_id,
-                detail={"space": str(space.public_id), "reply": parent is not None},
+                detail={
+                    "space": str(space.public_id),
+                    "reply": parent is not None,
+                    "attachments": [str(a.public_id) for a in attachments],
+                },
             )
             queue_for_post(post, mentioned=mentioned, ack_requested=ack_members)
             space_event(
