@@ -7,7 +7,17 @@ from typing import Any
 from ninja import NinjaAPI
 
 from renkei.api import errors
-from renkei.api.endpoints import applications, audit, facilities, me, policy, spaces, timeline
+from renkei.api.endpoints import (
+    applications,
+    audit,
+    facilities,
+    me,
+    notifications,
+    policy,
+    search,
+    spaces,
+    timeline,
+)
 from renkei.api.security import MemberSession
 
 DESCRIPTION = """\
@@ -44,3 +54,5 @@ api.add_router("", policy.router)
 api.add_router("", audit.router)
 api.add_router("", spaces.router)
 api.add_router("", timeline.router)
+api.add_router("", search.router)
+api.add_router("", notifications.router)

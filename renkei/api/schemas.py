@@ -17,6 +17,7 @@ from pydantic import ConfigDict, WithJsonSchema
 from renkei.accounts.models import Profession
 from renkei.attachments.models import AttachmentKind
 from renkei.facilities.models import FacilityKind, FacilityState
+from renkei.notifications.models import NotificationKind
 from renkei.spaces.models import MembershipState, Sex, SpaceKind, SpaceState
 
 
@@ -408,3 +409,92 @@ class AckStatusOut(Schema):
 
 class ReadIn(InputSchema):
     up_to: uuid.UUID = Field(description="The newest post you have read.")
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+class SpaceRefOut(Schema):
+    """Where a post is: enough to show and open its space."""
+
+    id: uuid.UUID
+    kind: SpaceKind
+    name: str = Field(description="A group's name; empty for patient groups and connections.")
+    patient_name: str | None = Field(description="For a patient group, the patient's name.")
+    partner: MemberRefOut | None = Field(description="For a connection, the other member.")
+
+
+class FoundAttachmentOut(Schema):
+    id: uuid.UUID
+    name: str
+    name_html: str = Field(description="The name, HTML-escaped, with <mark> around the words.")
+    url: str
+
+
+class SearchHitOut(Schema):
+    post: uuid.UUID = Field(description="Open it with GET /posts/{public_id}.")
+    parent: uuid.UUID | None = Field(description="For a reply, the post it answers.")
+    space: SpaceRefOut
+    author: MemberRefOut | None
+    created_at: datetime
+    snippet_html: str = Field(
+        description="The text around the hit, HTML-escaped, with <mark> around the words."
+    )
+    attachments: list[FoundAttachmentOut] = Field(
+        description="Attachments of the post whose names contain the words."
+    )
+
+
+class SearchResultsOut(Schema):
+    query: str
+    terms: list[str] = Field(description="The words searched for (at most five).")
+    hits: list[SearchHitOut]
+    next_offset: int | None = Field(description="Pass as offset for more; null at the end.")
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+class NotificationOut(Schema):
+    """Something new for you in a space. An e-mail never says more than that there is
+    something new; the text here is for you only."""
+
+    kind: NotificationKind
+    kind_label: str
+    text: str = Field(description="What happened, in one sentence in the request's language.")
+    created_at: datetime
+    read: bool
+    space: SpaceRefOut
+    post: uuid.UUID | None = Field(description="The post it is about, if any.")
+    actor: MemberRefOut | None = Field(description="Who did it; null for a former member.")
+
+
+class NotificationsOut(Schema):
+    unread: int = Field(description="All your unread notifications (the badge).")
+    items: list[NotificationOut]
+    next_offset: int | None = Field(description="Pass as offset for more; null at the end.")
+
+
+class NotificationsReadIn(InputSchema):
+    """Which notifications are read: all of yours, or those of one space or one post."""
+
+    space: uuid.UUID | None = None
+    post: uuid.UUID | None = None
+
+
+class UnreadOut(Schema):
+    unread: int = Field(description="Your unread notifications after the change.")
+
+
+class EmailChoicesIn(InputSchema):
+    """Whether you get e-mail about each kind of space."""
+
+    patient_group: bool
+    group: bool
+    connection: bool
+
+
+class EmailChoicesOut(Schema):
+    patient_group: bool
+    group: bool
+    connection: bool

@@ -173,7 +173,7 @@ def search_posts(
     for term in terms:
         rows = rows.filter(_term_matches(term))
     found = list(
-        rows.select_related("space", "space__patient", "author")
+        rows.select_related("space", "space__patient", "author", "parent")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
         .order_by("-pk")[offset : offset + limit + 1]
     )

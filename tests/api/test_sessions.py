@@ -32,7 +32,7 @@ def _call(client: Client, method: str, path: str):  # type: ignore[no-untyped-de
 
 def test_the_description_lists_every_operation():
     operations = _operations()
-    assert len(operations) == 41
+    assert len(operations) == 46
     assert ("get", "/api/v1/me") in operations
     assert ("post", f"/api/v1/spaces/{PLACEHOLDER}/posts") in operations
 
