@@ -21,12 +21,10 @@ JPEG_QUALITY = 85
 THUMBNAIL_SIZE = 480
 THUMBNAIL_QUALITY = 80
 
-try:  # HEIC needs a decoder plug-in; without one such photos are refused with a clear message.
-    from pillow_heif import register_heif_opener  # type: ignore[import-not-found]
+# iPhones take HEIC photos; the plug-in lets Pillow read them so they are re-encoded like others.
+from pillow_heif import register_heif_opener  # noqa: E402
 
-    register_heif_opener()
-except ImportError:  # pragma: no cover - depends on the installation
-    pass
+register_heif_opener()
 
 
 @dataclass(frozen=True)

@@ -115,3 +115,41 @@ def test_a_decompression_bomb_is_refused_before_decoding(region, spaces):
             [samples.upload("bomb.png", out.getvalue())], space=spaces["group"], photo_consent=False
         )
     assert "too many pixels" in refused.value.errors["attachments"][0]
+
+
+def test_an_iphone_heic_photo_is_stored_as_jpeg_without_its_metadata(
+    region, spaces, django_capture_on_commit_callbacks
+):
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x0110] = "Model-X"
+    exif.get_ifd(0x8825)[2] = (35.0, 47.0, 12.0)  # a GPS latitude
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 160, 60)).save(buffer, format="HEIF", exif=exif.tobytes())
+    original = buffer.getvalue()
+    assert original[4:12] == b"ftypheic"
+    post = post_files(
+        region.nurse,
+        spaces["group"],
+        samples.upload("IMG_0001.HEIC", original, "image/heic"),
+        capture=django_capture_on_commit_callbacks,
+    )
+    attachment = Attachment.objects.get(post=post)
+    assert attachment.content_type == "image/jpeg"
+    data = _stored(region.pharmacist, attachment)
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG"
+    assert image.size == (640, 480)
+    assert len(image.getexif()) == 0
+    for trace in (b"Exif", b"PhoneMaker", b"Model-X"):
+        assert trace not in data
+
+
+def test_a_broken_heic_is_refused_clearly(region, spaces):
+    with pytest.raises(ValidationFailed) as refused:
+        prepare_uploads(
+            [samples.upload("IMG_0002.HEIC", samples.heic_header())],
+            space=spaces["group"],
+            photo_consent=False,
+        )
+    assert "IMG_0002" in refused.value.errors["attachments"][0]

@@ -113,19 +113,3 @@ def test_messages_are_in_japanese(region, spaces, settings):
             [samples.upload("setup.exe", samples.exe())], space=spaces["group"], photo_consent=False
         )
     assert "プログラム" in refused.value.errors["attachments"][0]
-
-
-@pytest.mark.skipif(
-    __import__("importlib").util.find_spec("pillow_heif") is not None,
-    reason="a HEIC decoder is installed here",
-)
-def test_heic_is_refused_clearly_when_the_server_cannot_read_it(region, spaces):
-    with pytest.raises(ValidationFailed) as refused:
-        prepare_uploads(
-            [samples.upload("IMG_0002.HEIC", samples.heic_header())],
-            space=spaces["group"],
-            photo_consent=False,
-        )
-    [text] = refused.value.errors["attachments"]
-    assert "HEIC" in text
-    assert "JPEG" in text
