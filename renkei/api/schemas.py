@@ -384,6 +384,18 @@ class PostIn(InputSchema):
     )
 
 
+class PostFormIn(PostIn):
+    """A post with files, sent as multipart/form-data: the fields of a post (``ack_from``
+    repeated, once per member) and ``files`` repeated, once per file."""
+
+    body: str = Field("", description="The text; may be empty when files are attached.")
+    photo_consent: bool = Field(
+        False,
+        description="R3.3④: in a patient group, the patient agreed to the photos of this post "
+        "(asked each time). Photos in a patient group are refused without it.",
+    )
+
+
 class PostEditIn(InputSchema):
     body: str
 

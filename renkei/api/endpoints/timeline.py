@@ -6,19 +6,27 @@ connection sends. Posts of a space the viewer is not an active member of answer 
 
 from __future__ import annotations
 
+import json
 import uuid
+from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as RequestValidationError
+from pydantic import ValidationError as PydanticValidationError
 
 from renkei.accounts.models import Member
 from renkei.api.endpoints.spaces import entry_out, member_ref
+from renkei.api.errors import UnsupportedMediaType
 from renkei.api.schemas import (
     AckOut,
     AckStatusOut,
     PostEditIn,
+    PostFormIn,
     PostIn,
     PostOut,
     PostVersionOut,
@@ -28,6 +36,7 @@ from renkei.api.schemas import (
 )
 from renkei.api.security import member_of
 from renkei.api.status import errors
+from renkei.attachments.uploads import prepare_uploads
 from renkei.errors import NotFound, ValidationFailed
 from renkei.spaces.models import Space
 from renkei.spaces.queries import access_space, space_members
@@ -97,19 +106,82 @@ def list_posts(
     )
 
 
+def _post_request_body() -> dict[str, Any]:
+    """The two ways to send a post, for the OpenAPI description: JSON, or multipart with files."""
+    form = PostFormIn.model_json_schema()
+    form["properties"]["files"] = {
+        "type": "array",
+        "items": {"type": "string", "format": "binary"},
+        "description": "Photos (re-encoded without their metadata) and PDF or Office files; "
+        "the number and sizes are limited by the policy.",
+    }
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": PostIn.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": form,
+                    "encoding": {"ack_from": {"style": "form", "explode": True}},
+                },
+            },
+        }
+    }
+
+
+def _validated(model: type[PostIn], data: dict[str, Any]) -> PostIn:
+    """``data`` read as ``model``; bad fields answer as ninja's own request validation does."""
+    try:
+        return model.model_validate(data)
+    except PydanticValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
+
+
+def _read_post(request: HttpRequest) -> tuple[PostIn, list[UploadedFile], bool]:
+    """The post a client sent as JSON or as multipart/form-data: its fields, its files and
+    whether the patient agreed to its photos (R3.3④)."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"null")
+        except ValueError:
+            raise HttpError(400, "invalid JSON") from None
+        if not isinstance(data, dict):
+            data = {}
+        return _validated(PostIn, data), [], False
+    if request.content_type == "multipart/form-data":
+        fields: dict[str, Any] = {key: request.POST.get(key) for key in request.POST}
+        if "ack_from" in request.POST:
+            fields["ack_from"] = request.POST.getlist("ack_from")
+        unknown_files = sorted(set(request.FILES) - {"files"})
+        if unknown_files:
+            fields.update(dict.fromkeys(unknown_files, ""))  # refused as unknown fields
+        form = _validated(PostFormIn, fields)
+        assert isinstance(form, PostFormIn)
+        return form, request.FILES.getlist("files"), form.photo_consent
+    raise UnsupportedMediaType(_("Send the post as JSON or as multipart/form-data."))
+
+
 @router.post(
     "/spaces/{public_id}/posts",
-    response={200: PostOut, 201: PostOut, **errors(400, 401, 403, 404, 422)},
+    response={200: PostOut, 201: PostOut, **errors(400, 401, 403, 404, 409, 415, 422)},
+    openapi_extra=_post_request_body(),
 )
-def create_post(request: HttpRequest, public_id: uuid.UUID, payload: PostIn) -> Status[PostOut]:
+def create_post(request: HttpRequest, public_id: uuid.UUID) -> Status[PostOut]:
     """Post in a space, or reply under a post (``parent``), as an active member of a writable
     space. ``ack_from`` asks named members for 了解 (R3.3②); @login ID mentions notify.
+
+    Send JSON, or multipart/form-data with ``files``: each file's type is read from its
+    content, not its name; photos are re-encoded without location or other metadata. In a
+    patient group photos need ``photo_consent`` (R3.3④; 409 without it).
 
     Idempotent: ``client_id`` is chosen by the client, and a send retried with the same id
     answers the post it already made with 200 instead of 201, never a second post.
     """
     viewer = member_of(request)
     space = access_space(viewer, public_id).space
+    payload, files, photo_consent = _read_post(request)
     parent = _post_in(viewer, space, payload.parent) if payload.parent else None
     asked = space_members(viewer, space).filter(member__public_id__in=set(payload.ack_from))
     ack_from = list(asked.values_list("member_id", flat=True))
@@ -117,6 +189,7 @@ def create_post(request: HttpRequest, public_id: uuid.UUID, payload: PostIn) -> 
         raise ValidationFailed(
             {"ack_from": [_("Ask only members of this space for acknowledgement.")]}
         )
+    uploads = prepare_uploads(files, space=space, photo_consent=photo_consent)
     started = timezone.now()
     post = actions.post_message(
         viewer,
@@ -125,6 +198,7 @@ def create_post(request: HttpRequest, public_id: uuid.UUID, payload: PostIn) -> 
         client_id=payload.client_id,
         parent_id=parent.pk if parent else None,
         ack_from=ack_from,
+        attachments=uploads,
     )
     status = 201 if post.created_at >= started else 200
     return Status(status, fresh_post_out(viewer, post))
