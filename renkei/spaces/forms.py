@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from renkei.spaces.actions import PatientInput
 from renkei.spaces.models import Sex
@@ -83,7 +84,7 @@ class PatientForm(forms.Form):
         choices=[("", _("Choose…")), *Sex.choices],
         widget=forms.Select(attrs={"required": True}),
     )
-    address = _text(_("Address"), maxlength=200, autocomplete="off")
+    address = _text(pgettext_lazy("patient", "Address"), maxlength=200, autocomplete="off")
     phone = _text(_("Phone"), maxlength=20, type="tel", autocomplete="off")
     key_person = _text(_("Key person"), maxlength=100, autocomplete="off")
     care_level = _text(_("Care level"), maxlength=40, placeholder="要介護2")
