@@ -127,6 +127,9 @@ def test_catching_up_in_parts_includes_replies(region, client_for):
         posts_path(space), {"after": str(start.public_id), "before": str(top.public_id)}
     )
     assert both.status_code == 422
+    assert both.json()["errors"] == {
+        "after": ["before と after はどちらか一方だけを指定してください。"]
+    }
 
 
 def test_a_cursor_from_another_space_is_not_found(region, client_for):

@@ -190,7 +190,10 @@ def test_unknown_fields_and_other_bodies_are_refused(
         f"/api/v1/spaces/{space.public_id}/posts", "body=本文", content_type="text/plain"
     )
     assert plain.status_code == 415
-    assert plain.json()["code"] == "unsupported_media_type"
+    assert plain.json() == {
+        "detail": "投稿はJSON形式か multipart/form-data 形式で送信してください。",
+        "code": "unsupported_media_type",
+    }
     assert not Post.objects.exists()
 
 
