@@ -266,7 +266,7 @@ def test_a_member_from_another_facility_cannot_invite_or_remove(region, client_f
     )
     assert invited.status_code == 400
     assert invited.json()["rule"] == "R3.1"
-    assert invited.json()["detail"]
+    assert invited.json()["detail"] == "患者グループのメンバーは連携元事業所が招待します。"
     removed = pharmacist.delete(
         f"/api/v1/spaces/{space.public_id}/members/{region.nurse.public_id}"
     )
