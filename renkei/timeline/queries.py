@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from renkei import authz
 from renkei.accounts.models import Member
@@ -47,9 +48,18 @@ def _readable(viewer: Member, space: Space) -> Membership:
 
 
 def _posts() -> QuerySet[Post]:
+    # 了解 counted by a subquery per post returned: a join with GROUP BY would count the whole
+    # space's posts before the page's LIMIT (100+ ms at 10,000 posts instead of 3 ms).
+    acks = (
+        Acknowledgement.objects.filter(post=OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Post.objects.select_related("author", "space", "parent")
-        .annotate(ack_count=Count("acknowledgements", distinct=True))
+        .annotate(ack_count=Coalesce(Subquery(acks, output_field=IntegerField()), 0))
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
             Prefetch("ack_requests", queryset=AckRequest.objects.select_related("member")),
