@@ -19,6 +19,7 @@ from django.db import close_old_connections, connection, connections
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from renkei import authz
 from renkei.notifications.display import absolute, space_path
@@ -29,6 +30,14 @@ from renkei.timeline.models import Post
 log = logging.getLogger(__name__)
 
 BATCH = 100
+
+# The kind of space is all a mail tells of where the news is (own words, so that the mail is
+# complete in Japanese whatever another catalog holds).
+KIND_WORDS = {
+    SpaceKind.PATIENT_GROUP: gettext_lazy("patient group"),
+    SpaceKind.GROUP: gettext_lazy("group"),
+    SpaceKind.CONNECTION: gettext_lazy("connection"),
+}
 
 
 def _claim(pk: int) -> bool:
@@ -77,12 +86,12 @@ def _wants_mail(row: Notification) -> bool:
 def render_mail(row: Notification) -> tuple[str, str]:
     """Subject and body, in Japanese, for a row: the kind of space and a link, nothing else."""
     context = {
-        "kind": SpaceKind(row.space.kind).label,
         "member_name": row.member.name,
         "url": absolute(space_path(row.space)),
         "settings_url": absolute(reverse("notifications:settings")),
     }
     with translation.override("ja"):
+        context["kind"] = str(KIND_WORDS[SpaceKind(row.space.kind)])
         subject = " ".join(render_to_string("mail/notification_subject.txt", context).split())
         body = render_to_string("mail/notification_body.txt", context)
     return subject, body
