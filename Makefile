@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/renkei
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install demo serve test test-sqlite test-postgres lint typecheck browser messages clean
+.PHONY: install demo serve test test-sqlite test-postgres lint typecheck browser messages bench clean
 
 install: $(VENV)/.installed
 
@@ -59,6 +59,11 @@ test-postgres: install
 ## messages: refresh the compiled translations after editing a .po file (needs gettext)
 messages: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var >/dev/null
+
+## bench: measure Renkei for real on loopback (one uvicorn worker, a scratch SQLite region under
+## var/bench/) and write the figures to docs/benchmarks.md; about 3 minutes on 2 cores
+bench: install
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m bench.run --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) var
