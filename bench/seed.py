@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -96,12 +97,63 @@ def fill(space: Space, authors: list[Member], n: int) -> int:
     return n
 
 
+PHRASES = [
+    "本日訪問しました。",
+    "血圧{a}/{b}、脈拍{c}。",
+    "体温36.{d}度、発熱なし。",
+    "夜間に37.{d}度の熱がありました。",
+    "食事は半分ほど摂取。",
+    "仙骨部の褥瘡は処置を継続しています。",
+    "インスリンの量を確認してください。",
+    "ご家族から相談がありました。",
+    "次回の訪問は{e}日です。",
+    "服薬カレンダーを更新しました。",
+    "リハビリで歩行が安定してきました。",
+    "ケアプランの見直しを検討します。",
+]
+
+
+def corpus(space: Space, authors: list[Member], n: int, seed: int = 7) -> int:
+    """``n`` varied posts for search: a few phrases each, some common, some rare."""
+    pick = random.Random(seed)
+    now = timezone.now()
+    made = 0
+    for start in range(0, n, 5000):
+        rows = []
+        for i in range(start, min(n, start + 5000)):
+            body = "".join(
+                pick.choice(PHRASES).format(
+                    a=pick.randint(100, 160),
+                    b=pick.randint(60, 95),
+                    c=pick.randint(55, 100),
+                    d=pick.randint(0, 9),
+                    e=pick.randint(1, 28),
+                )
+                for _ in range(pick.randint(2, 4))
+            )
+            rows.append(
+                Post(
+                    space=space,
+                    author=authors[i % len(authors)],
+                    body=body,
+                    created_at=now - timedelta(seconds=n - i),
+                )
+            )
+        Post.objects.bulk_create(rows)
+        made += len(rows)
+    newest = Post.objects.filter(space=space).order_by("-pk").values_list("pk", flat=True).first()
+    Space.objects.filter(pk=space.pk).update(last_post_id=newest or 0, last_activity_at=now)
+    Membership.objects.filter(space=space).update(last_read_post_id=newest or 0)
+    return made
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--rooms", type=int, default=10)
     ap.add_argument("--members", type=int, default=10)
     ap.add_argument("--history", type=int, default=10000)
+    ap.add_argument("--search-posts", type=int, default=90000)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
 
@@ -120,6 +172,10 @@ def main() -> None:
     history = create_group(people[0], name="経過記録", member_ids=[people[1].pk])
     with transaction.atomic():
         filled = fill(history, people[:2], args.history)
+    # The search corpus: with the history, the reader's spaces hold history + search posts.
+    records = create_group(people[0], name="検索用の記録", member_ids=[people[1].pk])
+    with transaction.atomic():
+        corpus(records, people[:2], args.search_posts)
     args.out.write_text(
         json.dumps(
             {
@@ -128,6 +184,13 @@ def main() -> None:
                 "rooms": rooms,
                 "one_room": str(one_room.public_id),
                 "history": {"id": str(history.public_id), "posts": filled},
+                "search": {
+                    "reader": people[1].login_id,
+                    "posts_readable": Post.objects.filter(
+                        space__memberships__member=people[1],
+                        space__memberships__state="active",
+                    ).count(),
+                },
             }
         )
     )

@@ -51,6 +51,8 @@ def test_the_bench_runs_with_tiny_counts_and_writes_its_report(tmp_path: Path) -
         assert results[measure]["n"] == params["conc_total"]
     assert results["ceiling"]["errors"] == 0
     assert results["history_fetch"]["posts_per_page"] == 50
+    assert results["search"]["n"] == params["searches"]
+    assert all(results["search"]["hits_per_query"].values())  # every query finds something
     assert results["e2e_delivery"] == results["e2e_delivery"] | {"n": params["live"], "lost": 0}
     text = report.read_text()
     assert "# Benchmarks" in text
