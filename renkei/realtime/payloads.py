@@ -8,7 +8,6 @@ session ended, gets nothing.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,7 @@ from django.db.models import Exists, OuterRef
 
 from renkei.accounts.models import Member, UserSession
 from renkei.errors import NotFound
-from renkei.notifications.models import Notification
+from renkei.notifications.queries import unread_count
 from renkei.spaces.models import Membership, MembershipState, SpaceState
 from renkei.spaces.queries import access_space
 from renkei.timeline.models import Post
@@ -205,23 +204,5 @@ def catch_up_messages(viewer: Viewer, space: object, after: object) -> list[dict
 
 
 def unread_notifications(viewer: Viewer) -> int:
-    """The member's unread notifications in the spaces they still belong to."""
-    # The notifications app owns this count once it has its queries module; until then the
-    # same count is made here.
-    try:
-        queries = importlib.import_module("renkei.notifications.queries")
-    except ImportError:
-        queries = None
-    counter = getattr(queries, "unread_count", None)
-    if counter is not None:
-        return int(counter(viewer.member))
-    active = Membership.objects.filter(
-        space_id=OuterRef("space_id"),
-        member=viewer.member,
-        state=MembershipState.ACTIVE,
-    ).exclude(space__state=SpaceState.DELETED)
-    return (
-        Notification.objects.filter(member=viewer.member, read_at__isnull=True)
-        .filter(Exists(active))
-        .count()
-    )
+    """The member's unread notifications in the spaces they may still read (the badge)."""
+    return unread_count(viewer.member)
