@@ -7,6 +7,8 @@ Measured on a small and a large set of spaces of every kind, built with rows wri
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from renkei.spaces.models import Membership, MembershipState, SpaceKind
 from renkei.spaces.queries import my_spaces, unread_totals
@@ -66,3 +68,21 @@ def test_the_cheap_list_still_counts_unread_posts_right(region):
         state=MembershipState.LEFT
     )
     assert worlds[0].space.pk not in {row.space_id for row in my_spaces(viewer)}
+
+
+def _get(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        answer = client.get(url)
+    assert answer.status_code == 200, (url, answer.status_code)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/spaces", "/spaces/"])
+def test_the_space_list_page_and_api_cost_the_same_for_3_or_12_spaces(region, client_for, url):
+    small_viewer, large_viewer = region.nurse, region.pharmacist
+    _spaces(small_viewer, per_kind=1, posts=3, members=3, attachments=1)
+    _spaces(large_viewer, per_kind=4, posts=60, members=30, attachments=3)
+    small, large = client_for(small_viewer), client_for(large_viewer)
+    for client in (small, large):
+        _get(client, url)  # warm the session and the policy
+    assert _get(small, url) == _get(large, url), url

@@ -184,3 +184,23 @@ def test_the_page_counts_are_right_as_well_as_cheap(worlds):
     )
     expected = sum(1 for m, mark in marks if mark >= newest.post.pk and m != newest.post.author_id)
     assert newest.read_count == expected
+
+
+def _get(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        answer = client.get(url)
+    assert answer.status_code == 200, (url, answer.status_code)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/spaces/{id}/posts", "/spaces/{id}/"])
+def test_the_timeline_page_and_api_cost_the_same_queries_for_3_or_60_posts(worlds, client_for, url):
+    small, large = worlds
+    client = client_for(small.viewer)
+    # Warm the session and the policy on a third space, so that both measures are first
+    # visits (the page marks the space read on a first visit).
+    _get(client, url.format(id=build_space(small.viewer, **SMALL).space.public_id))
+    counts = [_get(client, url.format(id=w.space.public_id)) for w in (small, large)]
+    assert counts[0] == counts[1], url
+    # And a second visit of each costs the same too.
+    assert len({_get(client, url.format(id=w.space.public_id)) for w in (small, large)}) == 1
