@@ -1,0 +1,1 @@
+"""Documents: the seed's forms and certificates, generated as Japanese PDF from the data."""
