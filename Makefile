@@ -29,10 +29,10 @@ serve: install
 ## browser: Debian's Chromium for the end-to-end tests, with a Japanese font so that the
 ## screenshots of failing tests are legible (needs root on a fresh machine)
 browser:
-	@{ command -v chromium && fc-list :lang=ja | grep -q .; } >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium and a Japanese font for the end-to-end tests"; \
+	@{ command -v chromium && command -v pdftoppm && fc-list :lang=ja | grep -q .; } >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium, a Japanese font and poppler-utils for the tests"; \
 		apt-get update -q && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-ipafont-gothic; }
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-ipafont-gothic poppler-utils; }
 
 lint: install
 	$(VENV)/bin/ruff check .
