@@ -35,6 +35,12 @@ class PostForm(forms.Form):
         choices=[],
         widget=forms.CheckboxSelectMultiple,
     )
+    # The page renders these two itself (two file inputs, the consent only in patient groups);
+    # they are fields so that their refusals can be shown next to them.
+    attachments = forms.FileField(label=_("Photos and files"), required=False)
+    photo_consent = forms.BooleanField(
+        label=_("I have the patient's consent to take and post this photo."), required=False
+    )
 
     def __init__(
         self,
@@ -53,7 +59,8 @@ class PostForm(forms.Form):
             self.fields["body"].widget.attrs["maxlength"] = max_chars
 
     def typed(self) -> dict[str, Any]:
-        """What was sent, read leniently: text as typed, the client id, the ticked members."""
+        """What was sent, read leniently: text as typed, the client id, the ticked members and
+        whether the patient agreed to the photos (R3.3④); the files are read by the view."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {
@@ -63,6 +70,7 @@ class PostForm(forms.Form):
             "ack_from": list(self.data.getlist(self.add_prefix("ack_from")))
             if hasattr(self.data, "getlist")
             else [],
+            "photo_consent": bool(data.get("photo_consent")),
         }
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkei import authz
 from renkei.accounts.models import Member
+from renkei.attachments.uploads import prepare_uploads
 from renkei.errors import DomainError, NotFound, ValidationFailed
 from renkei.policy.queries import current_policy
 from renkei.spaces import queries as space_queries
@@ -42,9 +43,16 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def error_fields(exc: DomainError) -> dict[str, list[str]]:
+    """The refusal by field: a ValidationFailed's own map, or the one field a rule names
+    (R3.3④ names "photo_consent")."""
+    if isinstance(exc, ValidationFailed):
+        return exc.errors
+    return {exc.field: [exc.message]} if exc.field else {}
+
+
 def json_error(exc: DomainError) -> JsonResponse:
-    errors = exc.errors if isinstance(exc, ValidationFailed) else {}
-    return JsonResponse({"error": exc.message, "errors": errors}, status=exc.status)
+    return JsonResponse({"error": exc.message, "errors": error_fields(exc)}, status=exc.status)
 
 
 @dataclass
@@ -149,7 +157,9 @@ def submit_post(
     parent: Post | None = None,
 ) -> Post:
     """The one place the pages post: a post or a reply, with its client id, the members asked
-    for 了解 and the uploaded files (``request.FILES``, for the attachments of the post)."""
+    for 了解 and the uploaded files (``request.FILES``: its "attachments", checked by content
+    and made ready before anything is written; in a patient group photos need the ticked
+    ``photo_consent``, R3.3④)."""
     ack_ids = []
     for raw in typed["ack_from"]:
         try:
@@ -159,6 +169,9 @@ def submit_post(
                 {"ack_from": [_("Ask only members of this space for acknowledgement.")]}
             ) from None
     asked = space_queries.members_by_public_id(viewer, ack_ids, field="ack_from")
+    uploads = prepare_uploads(
+        files.getlist("attachments"), space=space, photo_consent=typed["photo_consent"]
+    )
     return actions.post_message(
         viewer,
         space_id=space.pk,
@@ -166,6 +179,7 @@ def submit_post(
         client_id=typed["client_id"],
         parent_id=parent.pk if parent else None,
         ack_from=[m.pk for m in asked],
+        attachments=uploads,
     )
 
 
@@ -181,6 +195,22 @@ def _posted(request: HttpRequest, viewer: Member, post: Post) -> HttpResponse:
         view = queries.post_view(viewer, post)
         return JsonResponse({"post": post_json(view, viewer=viewer)}, status=201)
     return redirect(_post_anchor(post))
+
+
+_FILE_FIELDS = ("attachments", "photo_consent")
+
+
+def show_refusal(form: PostForm, exc: DomainError, *, default: str | None) -> None:
+    """Put a refused post's message where it belongs: next to the file field or the photo
+    consent when it is about them, otherwise at ``default`` (a field, or the whole form)."""
+    fields = error_fields(exc)
+    placed = False
+    for name in _FILE_FIELDS:
+        for message in fields.get(name, []):
+            form.add_error(name, message)
+            placed = True
+    if not placed:
+        form.add_error(default, exc.message)
 
 
 def _post_form(request: HttpRequest, others: list[Membership]) -> PostForm:
@@ -209,9 +239,12 @@ def create_post(request: HttpRequest, space_id: uuid.UUID) -> HttpResponse:
         ]
         form = _post_form(request, others)
         form.is_valid()
-        form.add_error(
-            "body" if not isinstance(exc, ValidationFailed) or "body" in exc.errors else None,
-            exc.message,
+        show_refusal(
+            form,
+            exc,
+            default="body"
+            if not isinstance(exc, ValidationFailed) or "body" in exc.errors
+            else None,
         )
         return render_space(request, viewer, access, post_form=form, status=422, mark=False)
     return _posted(request, viewer, post)
@@ -293,7 +326,7 @@ def create_reply(request: HttpRequest, post_id: uuid.UUID) -> HttpResponse:
             return json_error(exc)
         form = PostForm(request.POST, max_chars=current_policy().post_max_chars)
         form.is_valid()
-        form.add_error(None, exc.message)
+        show_refusal(form, exc, default=None)
         return _thread_page(request, viewer, parent, reply_form=form, status=422)
     return _posted(request, viewer, reply)
 

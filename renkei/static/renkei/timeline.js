@@ -1,5 +1,6 @@
 // The timeline of a space, live: new posts and replies appear, edits and deletions update in
-// place, 了解 and read counts change without reloading, and the post form is sent with fetch.
+// place, 了解 and read counts change without reloading, and the post form (its text and its
+// photos and files) is sent with fetch.
 // Without this script every form still works (POST and a redirect back to the post).
 // Posts are built with textContent only: no user text ever goes through innerHTML.
 (function () {
@@ -307,6 +308,49 @@
     }
   }
 
+  // Refusals about the files or the photo consent (R3.3④) are shown next to those fields;
+  // answers whether any was.
+  function showFieldErrors(form, errors) {
+    var placed = false;
+    form.querySelectorAll("[data-error-for]").forEach(function (box) {
+      var name = box.getAttribute("data-error-for");
+      var messages = (errors && errors[name]) || [];
+      box.textContent = "";
+      if (messages.length) {
+        var list = el("ul", "errorlist");
+        messages.forEach(function (m) { list.appendChild(el("li", null, m)); });
+        box.appendChild(list);
+        placed = true;
+      }
+      form.querySelectorAll("[name=" + name + "]").forEach(function (input) {
+        if (messages.length) {
+          input.setAttribute("aria-invalid", "true");
+          input.setAttribute("aria-describedby", box.id);
+        } else {
+          input.removeAttribute("aria-invalid");
+        }
+      });
+    });
+    return placed;
+  }
+
+  // In a patient group the consent box is required as soon as a photo is chosen (R3.3④);
+  // the server checks it again.
+  var photoName = /\.(jpe?g|png|gif|webp|heic|heif|bmp|tiff?)$/i;
+  function photoChosen(form) {
+    var found = false;
+    form.querySelectorAll("input[type=file][data-attachments]").forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) {
+        if ((file.type && file.type.indexOf("image/") === 0) || photoName.test(file.name)) { found = true; }
+      });
+    });
+    return found;
+  }
+  function requireConsent(form) {
+    var consent = form.querySelector("[data-photo-consent]");
+    if (consent) { consent.required = photoChosen(form); }
+  }
+
   // Network failures are retried with the same body, so with the same client id: the server
   // answers a repeated send with the post it already made.
   function sendPost(form, body, attempt) {
@@ -320,13 +364,17 @@
       if (result.status >= 200 && result.status < 300 && result.data && result.data.post) {
         place(result.data.post);
         form.reset();
+        requireConsent(form);
         form.querySelector("input[name=client_id]").value = newClientId();
         showError(form, "");
+        showFieldErrors(form, null);
         var area = form.querySelector("textarea");
         if (area) { area.focus(); }
         return;
       }
-      showError(form, (result.data && result.data.error) || L.failed);
+      // Refused: nothing was posted; the text, the files and the client id stay as they are.
+      var placed = showFieldErrors(form, result.data && result.data.errors);
+      showError(form, placed ? "" : (result.data && result.data.error) || L.failed);
     }, function () {
       if (attempt < 4) {
         setTimeout(function () { sendPost(form, body, attempt + 1); }, 1000 * Math.pow(2, attempt));
@@ -339,6 +387,11 @@
   }
 
   document.querySelectorAll("form[data-post-form]").forEach(function (form) {
+    form.addEventListener("change", function (event) {
+      if (event.target.matches && event.target.matches("input[type=file][data-attachments]")) {
+        requireConsent(form);
+      }
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (form.getAttribute("data-sending")) { return; }
