@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "renkei.policy.context_processors.region",
+                "renkei.notifications.context_processors.unread_notifications",
             ],
         },
     },

@@ -15,6 +15,15 @@
       if (socket && socket.readyState === 1) { socket.send(JSON.stringify(message)); }
     }
   };
+  // The navigation's badge: the member's unread notifications, on every page.
+  window.renkeiLive.on(function (event) {
+    if (event.type !== "notification") { return; }
+    var n = parseInt(event.unread, 10) || 0;
+    document.querySelectorAll("[data-unread-notifications]").forEach(function (badge) {
+      badge.textContent = n > 0 ? String(n) : "";
+      badge.hidden = n <= 0;
+    });
+  });
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + path);
