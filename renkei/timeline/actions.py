@@ -316,6 +316,8 @@ def mark_read(actor: Member, *, space_id: int, up_to_post_id: int) -> int:
             Notification.objects.filter(
                 member=actor, space=space, kind=NotificationKind.ACTIVITY, read_at__isnull=True
             ).update(read_at=timezone.now())
+            # The member's other open pages lower their notification badge too.
+            publish_on_commit(f"member.{actor.pk}", {"type": "member.notified"})
         # "from" (the previous mark) lets each connection name the posts that gained a reader.
         space_event(
             space,
