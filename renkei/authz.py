@@ -169,3 +169,32 @@ def may_delete_post(member: Member, post: Post, membership: Membership | None) -
     if not may_post(post.space, membership):
         return False
     return post.author_id == member.pk or bool(membership and membership.is_admin)
+
+
+# --- Complete deletion (R3.5) ----------------------------------------------------------------
+
+
+def may_request_deletion(member: Member, space: Space, membership: Membership | None) -> bool:
+    """R3.5 (R3.1): complete deletion of a patient group is asked for, and the request withdrawn,
+    by its patient group admins and the facility admins of its lead facility."""
+    if space.kind != "patient_group" or space.state == "deleted":
+        return False
+    if membership is not None and membership.is_active and membership.is_admin:
+        return True
+    facility = space.lead_facility
+    return facility is not None and is_facility_admin(member, facility)
+
+
+def may_execute_deletion(member: Member) -> bool:
+    """R3.5: only the operator (a secretariat role) executes a complete deletion."""
+    return bool(member.is_authenticated and member.is_active and member.is_operator)
+
+
+def may_read_tombstone(
+    member: Member, *, recorded_by_id: int, lead_facility: Facility | None
+) -> bool:
+    """R3.5: a deletion's tombstone and certificate are read by the operator, the admin who
+    recorded the request and the facility admins of the lead facility."""
+    if may_execute_deletion(member) or member.pk == recorded_by_id:
+        return True
+    return lead_facility is not None and is_facility_admin(member, lead_facility)

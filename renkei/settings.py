@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "renkei.attachments",
     "renkei.notifications",
     "renkei.search",
+    "renkei.erasure",
     "renkei.realtime",
     "renkei.console",
     "renkei.api",

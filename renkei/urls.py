@@ -21,4 +21,5 @@ urlpatterns = [
     path("search/", include("renkei.search.urls")),
     path("notifications/", include("renkei.notifications.urls")),
     path("files/", include("renkei.attachments.urls")),
+    path("erasure/", include("renkei.erasure.urls")),
 ]

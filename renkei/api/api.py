@@ -10,6 +10,7 @@ from renkei.api import errors
 from renkei.api.endpoints import (
     applications,
     audit,
+    erasure,
     facilities,
     me,
     notifications,
@@ -56,3 +57,4 @@ api.add_router("", spaces.router)
 api.add_router("", timeline.router)
 api.add_router("", search.router)
 api.add_router("", notifications.router)
+api.add_router("", erasure.router)

@@ -47,3 +47,8 @@ class AuditAction(models.IntegerChoices):
     POST_ACKNOWLEDGED = 63, _("Post acknowledged")
     ATTACHMENT_VIEWED = 64, _("Attachment viewed")
     ATTACHMENT_DOWNLOADED = 65, _("Attachment downloaded")
+
+    DELETION_REQUESTED = 90, _("Complete deletion requested")
+    DELETION_REQUEST_WITHDRAWN = 91, _("Complete deletion request withdrawn")
+    PATIENT_GROUP_ERASED = 92, _("Patient group completely deleted")
+    DELETION_CERTIFICATE_ISSUED = 93, _("Deletion certificate issued")
