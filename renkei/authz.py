@@ -138,16 +138,50 @@ def may_create_patient_group(member: Member, facility: Facility) -> bool:
     return Affiliation.objects.filter(_current_affiliations(member), facility=facility).exists()
 
 
+def is_patient_group_admin(space: Space, membership: Membership | None) -> bool:
+    """R3.4: an active member of a patient group who holds its patient group admin role."""
+    return (
+        space.kind == "patient_group"
+        and may_read_space(membership)
+        and bool(membership and membership.is_admin)
+    )
+
+
+def is_lead_facility_admin(member: Member, space: Space) -> bool:
+    """R3.1: a facility admin of the patient group's lead facility (a member of it or not)."""
+    return (
+        space.kind == "patient_group"
+        and space.lead_facility is not None
+        and is_facility_admin(member, space.lead_facility)
+    )
+
+
+def may_manage_patient_group(member: Member, space: Space, membership: Membership | None) -> bool:
+    """R3.1, R3.4: a patient group's membership and admins are managed by the facility admins of
+    its lead facility (who need not be members, and then read none of its posts) and by its
+    patient group admins; no other member."""
+    if space.kind != "patient_group" or space.state == "deleted":
+        return False
+    return is_patient_group_admin(space, membership) or is_lead_facility_admin(member, space)
+
+
 def may_invite_to_patient_group(
     member: Member, space: Space, membership: Membership | None
 ) -> bool:
-    """R3.1: the lead facility invites a patient group's members: its staff who are members."""
-    if space.kind != "patient_group" or not may_post(space, membership):
-        return False
-    assert space.lead_facility is not None
-    return may_create_patient_group(member, space.lead_facility) or bool(
-        membership and membership.is_admin
-    )
+    """R3.1: a patient group's members are invited and removed by its lead facility's facility
+    admins and its patient group admins, while the group is active (not archived or frozen)."""
+    return space.is_writable and may_manage_patient_group(member, space, membership)
+
+
+def may_archive_patient_group(space: Space, membership: Membership | None) -> bool:
+    """R3.5: the patient group admin moves the group to the archive and restores it."""
+    return is_patient_group_admin(space, membership) and space.state != "deleted"
+
+
+def may_approve_invitations(member: Member, facility: Facility) -> bool:
+    """R2.10: a facility admin approves or declines its members' invitations from other
+    facilities and removes its members from any space (without reading it)."""
+    return is_facility_admin(member, facility)
 
 
 def may_edit_patient_record(space: Space, membership: Membership | None) -> bool:

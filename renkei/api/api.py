@@ -12,6 +12,7 @@ from renkei.api.endpoints import (
     audit,
     erasure,
     facilities,
+    governance,
     me,
     notifications,
     policy,
@@ -54,6 +55,7 @@ api.add_router("", applications.router)
 api.add_router("", policy.router)
 api.add_router("", audit.router)
 api.add_router("", spaces.router)
+api.add_router("", governance.router)
 api.add_router("", timeline.router)
 api.add_router("", search.router)
 api.add_router("", notifications.router)

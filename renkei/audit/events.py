@@ -52,3 +52,13 @@ class AuditAction(models.IntegerChoices):
     DELETION_REQUEST_WITHDRAWN = 91, _("Complete deletion request withdrawn")
     PATIENT_GROUP_ERASED = 92, _("Patient group completely deleted")
     DELETION_CERTIFICATE_ISSUED = 93, _("Deletion certificate issued")
+
+    INVITATION_PENDING = 70, _("Invitation waits for the facility's approval")
+    INVITATION_APPROVED = 71, _("Invitation approved by the member's facility")
+    INVITATION_DECLINED = 72, _("Invitation declined by the member's facility")
+    SPACE_MEMBER_REMOVED_BY_FACILITY = 73, _("Member removed from a space by their facility")
+    SPACE_LEFT_WITH_FACILITY = 74, _("Member left a space on leaving the facility")
+    PATIENT_GROUP_ADMIN_APPOINTED = 75, _("Patient group admin appointed")
+    PATIENT_GROUP_ADMIN_REVOKED = 76, _("Patient group admin revoked")
+    PATIENT_GROUP_ARCHIVED = 77, _("Patient group archived")
+    PATIENT_GROUP_RESTORED = 78, _("Patient group restored from the archive")

@@ -36,6 +36,7 @@ from renkei.facilities.models import (
     FacilityState,
 )
 from renkei.mail import send_templated_on_commit
+from renkei.spaces.actions import leave_spaces_through_facility
 
 MAX_USERS_PER_APPLICATION = 200
 
@@ -343,7 +344,8 @@ def deregister_staff(
     """Deregister a staff member (R1.2, R2.10, facility admin only): record the
     loss-of-eligibility date and end every session of the member at once; the row stays on the
     form-3 list. The last facility admin cannot be deregistered (R2.8), nor the manager, whom
-    the secretariat replaces first. Audits STAFF_DEREGISTERED."""
+    the secretariat replaces first. The member leaves every space reached through this facility
+    (R2.10). Audits STAFF_DEREGISTERED."""
     facility = Facility.objects.filter(pk=facility_id).first()
     if facility is None or not authz.may_manage_staff(actor, facility):
         raise NotFound()
@@ -375,6 +377,7 @@ def deregister_staff(
         affiliation.deregistered_by = actor
         affiliation.save(update_fields=["lost_on", "deregistered_by"])
         ended = end_all_sessions(affiliation.member, reason=EndReason.DEREGISTERED)
+        left = leave_spaces_through_facility(actor, member=affiliation.member, facility=facility)
         record(
             AuditAction.STAFF_DEREGISTERED,
             actor=actor,
@@ -382,7 +385,7 @@ def deregister_staff(
             object_id=affiliation.member_id,
             object_label=affiliation.member.name,
             facility=facility,
-            detail={"lost_on": lost_on.isoformat(), "sessions_ended": ended},
+            detail={"lost_on": lost_on.isoformat(), "sessions_ended": ended, "spaces_left": left},
         )
     return affiliation
 
@@ -471,7 +474,8 @@ def change_manager(actor: Member, *, facility_id: int, member_id: int) -> Affili
 def withdraw_facility(actor: Member, *, facility_id: int, left_on: date | None = None) -> Facility:
     """A facility leaves the network as a whole (R1.2; its manager or the secretariat): every
     current staff member gets the loss-of-eligibility date and their sessions end; the list is
-    kept. Audits FACILITY_LEFT and each STAFF_DEREGISTERED."""
+    kept; each leaves every space reached through it (R2.10). Audits FACILITY_LEFT and each
+    STAFF_DEREGISTERED."""
     facility = Facility.objects.filter(pk=facility_id).first()
     if facility is None or not authz.may_withdraw_facility(actor, facility):
         raise NotFound()
@@ -491,6 +495,9 @@ def withdraw_facility(actor: Member, *, facility_id: int, left_on: date | None =
             affiliation.deregistered_by = actor
             affiliation.save(update_fields=["lost_on", "deregistered_by"])
             ended = end_all_sessions(affiliation.member, reason=EndReason.FACILITY_LEFT)
+            left = leave_spaces_through_facility(
+                actor, member=affiliation.member, facility=facility
+            )
             record(
                 AuditAction.STAFF_DEREGISTERED,
                 actor=actor,
@@ -498,7 +505,11 @@ def withdraw_facility(actor: Member, *, facility_id: int, left_on: date | None =
                 object_id=affiliation.member_id,
                 object_label=affiliation.member.name,
                 facility=facility,
-                detail={"lost_on": affiliation.lost_on.isoformat(), "sessions_ended": ended},
+                detail={
+                    "lost_on": affiliation.lost_on.isoformat(),
+                    "sessions_ended": ended,
+                    "spaces_left": left,
+                },
             )
         facility.state = FacilityState.LEFT
         facility.left_on = left_on

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from renkei.facilities import views
+from renkei.facilities import invitations, views
 
 app_name = "facilities"
 
 _facility = "facilities/<uuid:public_id>/"
 _member = _facility + "members/<uuid:member_public_id>/"
+_staff_in_space = _facility + "spaces/<uuid:space_id>/members/<uuid:member_id>/"
 
 urlpatterns = [
     path("apply/", views.apply, name="apply"),
@@ -16,6 +17,10 @@ urlpatterns = [
     path(_facility + "staff/", views.register_staff, name="register_staff"),
     path(_facility + "withdraw/", views.withdraw, name="withdraw"),
     path(_facility + "audit/", views.audit, name="audit"),
+    path(_facility + "invitations/", invitations.invitations, name="invitations"),
+    path(_staff_in_space + "approve/", invitations.approve, name="approve_invitation"),
+    path(_staff_in_space + "decline/", invitations.decline, name="decline_invitation"),
+    path(_staff_in_space + "remove/", invitations.remove, name="remove_from_space"),
     path(_member, views.member, name="member"),
     path(_member + "deregister/", views.deregister, name="deregister"),
     path(_member + "activation/", views.resend_activation, name="resend_activation"),

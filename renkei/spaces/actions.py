@@ -25,7 +25,7 @@ from renkei.accounts.validators import (
 )
 from renkei.audit.events import AuditAction
 from renkei.audit.record import record
-from renkei.errors import DomainError, NotFound, ValidationFailed
+from renkei.errors import DomainError, NotFound, RuleViolation, ValidationFailed
 from renkei.facilities.models import Affiliation, Facility
 from renkei.notifications.actions import queue_notification
 from renkei.notifications.models import NotificationKind
@@ -73,6 +73,101 @@ def spaces_changed_on_commit(*members: Member) -> None:
         publish_on_commit(f"member.{member.pk}", {"type": "member.spaces_changed"})
 
 
+def _current_facility_ids(member: Member) -> list[int]:
+    return sorted(
+        Affiliation.objects.filter(
+            member=member, lost_on__isnull=True, facility__state="active"
+        ).values_list("facility_id", flat=True)
+    )
+
+
+@dataclass
+class Reach:
+    """How an invited member reaches a space: at once through ``via`` (a facility they share
+    with the inviter, or the lead facility), or after their own facility approves (R2.10)."""
+
+    needs_approval: bool
+    via: Facility | None
+
+
+def _reach(space: Space, member: Member, actor: Member) -> Reach:
+    """R2.10: a member invited into a patient group or a group by someone of another facility
+    (for a patient group: not of the lead facility) waits for an admin of their own facility.
+    A member with no facility (the secretariat) has no admin to approve and joins at once."""
+    theirs = _current_facility_ids(member)
+    if not theirs:
+        return Reach(needs_approval=False, via=None)
+    if space.kind == SpaceKind.PATIENT_GROUP:
+        shared = [space.lead_facility_id] if space.lead_facility_id in theirs else []
+    else:
+        shared = [fid for fid in _current_facility_ids(actor) if fid in theirs]
+    if not shared:
+        return Reach(needs_approval=True, via=None)
+    return Reach(needs_approval=False, via=Facility.objects.get(pk=shared[0]))
+
+
+def _own_facility(member: Member) -> Facility | None:
+    ids = _current_facility_ids(member)
+    return Facility.objects.get(pk=ids[0]) if ids else None
+
+
+def _await_approval(space: Space, member: Member, *, by: Member) -> Membership:
+    """Record an invitation that waits for the member's facility (R2.10): no access yet."""
+    membership, _created = Membership.objects.update_or_create(
+        space=space,
+        member=member,
+        defaults={
+            "state": MembershipState.PENDING_APPROVAL,
+            "invited_by": by,
+            "joined_at": None,
+            "ended_at": None,
+            "is_admin": False,
+            "decided_by": None,
+            "decline_reason": "",
+            "created_at": timezone.now(),
+        },
+    )
+    return membership
+
+
+@dataclass
+class Invited:
+    """The outcome of inviting: who joined at once and who waits for their facility."""
+
+    added: list[Member]
+    pending: list[Member]
+
+
+def _invite(space: Space, members: Sequence[Member], *, by: Member) -> Invited:
+    """Add each member at once or as waiting for approval; members already active or waiting
+    are left as they are. Audits SPACE_MEMBER_ADDED or INVITATION_PENDING for each."""
+    result = Invited(added=[], pending=[])
+    for member in members:
+        current = _membership(space, member)
+        if current is not None and current.state in (
+            MembershipState.ACTIVE,
+            MembershipState.PENDING_APPROVAL,
+        ):
+            continue
+        reach = _reach(space, member, by)
+        if reach.needs_approval:
+            _await_approval(space, member, by=by)
+            _audit_membership(AuditAction.INVITATION_PENDING, by, space, member)
+            result.pending.append(member)
+            continue
+        _activate(space, member, by=by, via_facility=reach.via)
+        _audit_membership(
+            AuditAction.SPACE_MEMBER_ADDED,
+            by,
+            space,
+            member,
+            via_facility=str(reach.via.public_id) if reach.via else None,
+        )
+        queue_notification(member=member, space=space, kind=NotificationKind.ADDED, actor=by)
+        result.added.append(member)
+    return result
+
+
 def _activate(
     space: Space,
     member: Member,
@@ -118,9 +213,11 @@ def group_name_problems(name: str) -> list[str]:
 
 
 def create_group(actor: Member, *, name: str, member_ids: Sequence[int] = ()) -> Space:
-    """Create a group (R2.6): any member may, and adds members of any profession or facility.
+    """Create a group (R2.6): any member may, and adds members of any profession or facility;
+    those of another facility join once their facility approves (R2.10).
 
-    The creator is its first admin. Audits SPACE_CREATED and each SPACE_MEMBER_ADDED.
+    The creator is its first admin. Audits SPACE_CREATED and each SPACE_MEMBER_ADDED or
+    INVITATION_PENDING.
     """
     if not authz.is_eligible(actor):
         raise NotFound()
@@ -130,7 +227,7 @@ def create_group(actor: Member, *, name: str, member_ids: Sequence[int] = ()) ->
     with transaction.atomic():
         space = Space.objects.create(kind=SpaceKind.GROUP, name=name.strip(), created_by=actor)
         create_key(space)
-        _activate(space, actor, by=actor, is_admin=True)
+        _activate(space, actor, by=actor, is_admin=True, via_facility=_own_facility(actor))
         record(
             AuditAction.SPACE_CREATED,
             actor=actor,
@@ -138,11 +235,8 @@ def create_group(actor: Member, *, name: str, member_ids: Sequence[int] = ()) ->
             object_id=space.public_id,
             detail={"kind": space.kind},
         )
-        for member in members:
-            _activate(space, member, by=actor)
-            _audit_membership(AuditAction.SPACE_MEMBER_ADDED, actor, space, member)
-            queue_notification(member=member, space=space, kind=NotificationKind.ADDED, actor=actor)
-        spaces_changed_on_commit(actor, *members)
+        invited = _invite(space, members, by=actor)
+        spaces_changed_on_commit(actor, *invited.added)
     return space
 
 
@@ -169,10 +263,12 @@ def rename_group(actor: Member, *, space_id: int, name: str) -> Space:
     return space
 
 
-def add_group_members(actor: Member, *, space_id: int, member_ids: Sequence[int]) -> list[Member]:
-    """Add members to a group (R2.6: any member of the group, whatever their profession).
+def add_group_members(actor: Member, *, space_id: int, member_ids: Sequence[int]) -> Invited:
+    """Add members to a group (R2.6: any member of the group, whatever their profession); a
+    member of another facility joins once their facility approves (R2.10).
 
-    Audits SPACE_MEMBER_ADDED for each; already-active members are left as they are.
+    Audits SPACE_MEMBER_ADDED or INVITATION_PENDING for each; members already active or waiting
+    are left as they are.
     """
     if not member_ids:
         raise ValidationFailed({"members": [_("Choose at least one member.")]})
@@ -184,18 +280,10 @@ def add_group_members(actor: Member, *, space_id: int, member_ids: Sequence[int]
             raise NotFound()
         if not authz.may_manage_group_members(space, membership):
             raise DomainError(_("Members can be added here only while the group is active."))
-        added = []
-        for member in members:
-            current = _membership(space, member)
-            if current is not None and current.is_active:
-                continue
-            _activate(space, member, by=actor)
-            _audit_membership(AuditAction.SPACE_MEMBER_ADDED, actor, space, member)
-            queue_notification(member=member, space=space, kind=NotificationKind.ADDED, actor=actor)
-            added.append(member)
-        spaces_changed_on_commit(*added)
+        invited = _invite(space, members, by=actor)
+        spaces_changed_on_commit(*invited.added)
         _publish_members_changed(space)
-    return added
+    return invited
 
 
 def _publish_members_changed(space: Space) -> None:
@@ -214,12 +302,14 @@ def _end_membership(membership: Membership, state: MembershipState) -> None:
 
 def remove_member(actor: Member, *, space_id: int, member_id: int) -> None:
     """Remove a member from a group (R2.6: any member of the group) or a patient group (R3.1:
-    the lead facility). The last member cannot be removed; a group's last admin passes the
-    role on, a patient group's must be replaced first (R3.4). Audits SPACE_MEMBER_REMOVED."""
+    the lead facility's facility admins, members of it or not, and its patient group admins),
+    or withdraw an invitation still waiting for approval. The last member cannot be removed; a
+    group's last admin passes the role on, a patient group's must be replaced first (R3.4).
+    Audits SPACE_MEMBER_REMOVED."""
     with transaction.atomic():
         space = _space_for_update(space_id)
         membership = _membership(space, actor)
-        if not authz.may_read_space(membership):
+        if not (authz.may_read_space(membership) or authz.is_lead_facility_admin(actor, space)):
             raise NotFound()
         allowed = (
             authz.may_manage_group_members(space, membership)
@@ -227,25 +317,37 @@ def remove_member(actor: Member, *, space_id: int, member_id: int) -> None:
             else authz.may_invite_to_patient_group(actor, space, membership)
         )
         if not allowed:
-            raise DomainError(_("You cannot remove members from this space."))
+            raise DomainError(
+                _("You cannot remove members from this space."),
+                rule="R3.1" if space.kind == SpaceKind.PATIENT_GROUP else None,
+            )
         target = (
             Membership.objects.select_related("member")
-            .filter(space=space, member_id=member_id, state=MembershipState.ACTIVE)
+            .filter(
+                space=space,
+                member_id=member_id,
+                state__in=[MembershipState.ACTIVE, MembershipState.PENDING_APPROVAL],
+            )
             .first()
         )
         if target is None:
             raise NotFound()
-        _leave(space, target, MembershipState.REMOVED)
+        if target.is_active:
+            _leave(space, target, MembershipState.REMOVED)
+        else:
+            _end_membership(target, MembershipState.REMOVED)
         _audit_membership(AuditAction.SPACE_MEMBER_REMOVED, actor, space, target.member)
         spaces_changed_on_commit(target.member)
         _publish_members_changed(space)
 
 
-def _leave(space: Space, membership: Membership, state: MembershipState) -> None:
+def _leave(
+    space: Space, membership: Membership, state: MembershipState, *, keep_last: bool = True
+) -> None:
     others = Membership.objects.filter(space=space, state=MembershipState.ACTIVE).exclude(
         pk=membership.pk
     )
-    if not others.exists():
+    if keep_last and not others.exists():
         raise DomainError(_("The last member cannot leave or be removed."))
     if membership.is_admin and not others.filter(is_admin=True).exists():
         if space.kind == SpaceKind.PATIENT_GROUP:
@@ -254,9 +356,9 @@ def _leave(space: Space, membership: Membership, state: MembershipState) -> None
                 rule="R3.4",
             )
         successor = others.order_by("joined_at", "id").first()
-        assert successor is not None
-        successor.is_admin = True
-        successor.save(update_fields=["is_admin"])
+        if successor is not None:
+            successor.is_admin = True
+            successor.save(update_fields=["is_admin"])
     _end_membership(membership, state)
 
 
@@ -491,45 +593,334 @@ def update_patient_record(actor: Member, *, space_id: int, patient: PatientInput
     return patient_record
 
 
-def invite_to_patient_group(
-    actor: Member, *, space_id: int, member_ids: Sequence[int]
-) -> list[Member]:
-    """Add members to a patient group (R3.1: invited by the lead facility). Each member
-    reaches it through one of their current facilities. Audits SPACE_MEMBER_ADDED."""
+def invite_to_patient_group(actor: Member, *, space_id: int, member_ids: Sequence[int]) -> Invited:
+    """Invite members to a patient group (R3.1: the lead facility's facility admins, members of
+    it or not, and its patient group admins; nobody else). A member of the lead facility joins
+    through it at once; a member of another facility once their facility approves (R2.10).
+    Audits SPACE_MEMBER_ADDED or INVITATION_PENDING for each."""
     if not member_ids:
         raise ValidationFailed({"members": [_("Choose at least one member.")]})
     members = _eligible_members(member_ids)
     with transaction.atomic():
         space = _space_for_update(space_id)
         membership = _membership(space, actor)
-        if not authz.may_read_space(membership):
+        if not (authz.may_read_space(membership) or authz.is_lead_facility_admin(actor, space)):
             raise NotFound()
         if not authz.may_invite_to_patient_group(actor, space, membership):
+            if not space.is_writable:
+                raise DomainError(_("Nobody can be invited while the patient group is read-only."))
             raise DomainError(
                 _("Members of a patient group are invited by its lead facility."), rule="R3.1"
             )
-        added = []
-        for member in members:
-            current = _membership(space, member)
-            if current is not None and current.is_active:
-                continue
-            via = (
-                Affiliation.objects.filter(member=member, lost_on__isnull=True)
-                .order_by("facility_id")
-                .values_list("facility_id", flat=True)
-            )
-            lead_first = sorted(via, key=lambda fid: fid != space.lead_facility_id)
-            facility = Facility.objects.filter(pk=lead_first[0]).first() if lead_first else None
-            _activate(space, member, by=actor, via_facility=facility)
-            _audit_membership(
-                AuditAction.SPACE_MEMBER_ADDED,
-                actor,
-                space,
-                member,
-                via_facility=str(facility.public_id) if facility else None,
-            )
-            queue_notification(member=member, space=space, kind=NotificationKind.ADDED, actor=actor)
-            added.append(member)
-        spaces_changed_on_commit(*added)
+        invited = _invite(space, members, by=actor)
+        spaces_changed_on_commit(*invited.added)
         _publish_members_changed(space)
-    return added
+    return invited
+
+
+# Cross-facility approval (R2.10) -------------------------------------------------------------
+
+
+def _facility_admin_of(actor: Member, facility_id: int) -> Facility:
+    facility = Facility.objects.filter(pk=facility_id).first()
+    if facility is None or not authz.may_approve_invitations(actor, facility):
+        raise NotFound()
+    return facility
+
+
+def _staff_membership(
+    facility: Facility, space_id: int, member_id: int, states: Sequence[str]
+) -> tuple[Space, Membership]:
+    """The membership of one of the facility's current staff in a group or patient group."""
+    space = _space_for_update(space_id)
+    target = (
+        Membership.objects.select_related("member")
+        .filter(space=space, member_id=member_id, state__in=list(states))
+        .exclude(space__kind=SpaceKind.CONNECTION)
+        .first()
+    )
+    if target is None or facility.pk not in _current_facility_ids(target.member):
+        raise NotFound()
+    return space, target
+
+
+def _audit_facility_decision(
+    action: AuditAction,
+    actor: Member,
+    facility: Facility,
+    space: Space,
+    member: Member,
+    **detail: object,
+) -> None:
+    record(
+        action,
+        actor=actor,
+        object_type="space",
+        object_id=space.public_id,
+        facility=facility,
+        detail={"kind": space.kind, "member": str(member.public_id), **detail},
+    )
+
+
+def approve_invitation(actor: Member, *, facility_id: int, space_id: int, member_id: int) -> None:
+    """Approve a staff member's invitation from another facility (R2.10: a facility admin of the
+    member's facility); the member then reaches the space through this facility. Audits
+    INVITATION_APPROVED; the member's list and the space's members change live."""
+    facility = _facility_admin_of(actor, facility_id)
+    with transaction.atomic():
+        space, target = _staff_membership(
+            facility, space_id, member_id, [MembershipState.PENDING_APPROVAL]
+        )
+        target.state = MembershipState.ACTIVE
+        target.joined_at = timezone.now()
+        target.ended_at = None
+        target.via_facility = facility
+        target.decided_by = actor
+        target.last_read_post_id = max(target.last_read_post_id, space.last_post_id)
+        target.save()
+        _audit_facility_decision(
+            AuditAction.INVITATION_APPROVED, actor, facility, space, target.member
+        )
+        inviter = Member.objects.filter(pk=target.invited_by_id or 0).first()
+        queue_notification(
+            member=target.member, space=space, kind=NotificationKind.ADDED, actor=inviter or actor
+        )
+        spaces_changed_on_commit(target.member)
+        _publish_members_changed(space)
+
+
+DECLINE_REASON_MAX = 500
+
+
+def decline_invitation(
+    actor: Member, *, facility_id: int, space_id: int, member_id: int, reason: str = ""
+) -> None:
+    """Decline a staff member's invitation from another facility (R2.10: a facility admin of the
+    member's facility), with an optional reason kept with the invitation. Audits
+    INVITATION_DECLINED (whether a reason was given, not the reason)."""
+    facility = _facility_admin_of(actor, facility_id)
+    reason = reason.strip()
+    if problems := text_problems(reason, max_length=DECLINE_REASON_MAX, required=False):
+        raise ValidationFailed({"reason": problems})
+    with transaction.atomic():
+        space, target = _staff_membership(
+            facility, space_id, member_id, [MembershipState.PENDING_APPROVAL]
+        )
+        target.state = MembershipState.DECLINED
+        target.ended_at = timezone.now()
+        target.decided_by = actor
+        target.decline_reason = reason
+        target.save(update_fields=["state", "ended_at", "decided_by", "decline_reason"])
+        _audit_facility_decision(
+            AuditAction.INVITATION_DECLINED,
+            actor,
+            facility,
+            space,
+            target.member,
+            reason_given=bool(reason),
+        )
+        _publish_members_changed(space)
+
+
+def remove_staff_from_space(
+    actor: Member, *, facility_id: int, space_id: int, member_id: int
+) -> None:
+    """Take one of the facility's staff out of a group or patient group (R2.10: its facility
+    admin, who need not be a member and reads nothing of it), or withdraw a waiting invitation.
+    A patient group's last admin must be replaced first (R3.4). Audits
+    SPACE_MEMBER_REMOVED_BY_FACILITY."""
+    facility = _facility_admin_of(actor, facility_id)
+    with transaction.atomic():
+        space, target = _staff_membership(
+            facility,
+            space_id,
+            member_id,
+            [MembershipState.ACTIVE, MembershipState.PENDING_APPROVAL],
+        )
+        if target.is_active:
+            _leave(space, target, MembershipState.REMOVED, keep_last=False)
+        else:
+            _end_membership(target, MembershipState.REMOVED)
+        _audit_facility_decision(
+            AuditAction.SPACE_MEMBER_REMOVED_BY_FACILITY, actor, facility, space, target.member
+        )
+        spaces_changed_on_commit(target.member)
+        _publish_members_changed(space)
+
+
+def leave_spaces_through_facility(actor: Member, *, member: Member, facility: Facility) -> int:
+    """R2.10: a member who leaves a facility leaves at once every space they reached through it.
+
+    Called inside the deregistration's transaction. A patient group whose last admin this was
+    passes the role to its longest-standing member, so that it keeps one (R3.4). Audits
+    SPACE_LEFT_WITH_FACILITY for each space; the member's live connections lose them and each
+    space's members change live. Returns the number of spaces left."""
+    rows = list(
+        Membership.objects.select_related("space")
+        .select_for_update()
+        .filter(member=member, via_facility=facility, state=MembershipState.ACTIVE)
+        .exclude(space__state=SpaceState.DELETED)
+    )
+    for row in rows:
+        space = row.space
+        others = Membership.objects.filter(space=space, state=MembershipState.ACTIVE).exclude(
+            pk=row.pk
+        )
+        successor = None
+        if row.is_admin and not others.filter(is_admin=True).exists():
+            successor = others.order_by("joined_at", "id").first()
+            if successor is not None:
+                successor.is_admin = True
+                successor.save(update_fields=["is_admin"])
+        _end_membership(row, MembershipState.LEFT)
+        _audit_facility_decision(
+            AuditAction.SPACE_LEFT_WITH_FACILITY,
+            actor,
+            facility,
+            space,
+            member,
+            admin_passed_to=str(successor.member.public_id) if successor else None,
+        )
+        _publish_members_changed(space)
+    if rows:
+        spaces_changed_on_commit(member)
+    return len(rows)
+
+
+# Patient group admins (R3.4) and the archive (R3.5) ------------------------------------------
+
+
+def _managed_patient_group(actor: Member, space_id: int) -> tuple[Space, Membership | None]:
+    space = _space_for_update(space_id)
+    membership = _membership(space, actor)
+    if space.kind != SpaceKind.PATIENT_GROUP or not (
+        authz.may_read_space(membership) or authz.is_lead_facility_admin(actor, space)
+    ):
+        raise NotFound()
+    if not authz.may_manage_patient_group(actor, space, membership):
+        raise DomainError(
+            _("Only a patient group admin or the lead facility's admins can do this."),
+            rule="R3.4",
+        )
+    return space, membership
+
+
+def _active_target(space: Space, member_id: int) -> Membership:
+    target = (
+        Membership.objects.select_related("member")
+        .filter(space=space, member_id=member_id, state=MembershipState.ACTIVE)
+        .first()
+    )
+    if target is None:
+        raise NotFound()
+    return target
+
+
+def appoint_patient_group_admin(actor: Member, *, space_id: int, member_id: int) -> None:
+    """Make an active member a patient group admin (R3.4: by a patient group admin or a facility
+    admin of the lead facility). Audits PATIENT_GROUP_ADMIN_APPOINTED."""
+    with transaction.atomic():
+        space, _mine = _managed_patient_group(actor, space_id)
+        target = _active_target(space, member_id)
+        if target.is_admin:
+            raise DomainError(_("This member is already a patient group admin."))
+        target.is_admin = True
+        target.save(update_fields=["is_admin"])
+        _audit_membership(AuditAction.PATIENT_GROUP_ADMIN_APPOINTED, actor, space, target.member)
+        _publish_members_changed(space)
+
+
+def revoke_patient_group_admin(actor: Member, *, space_id: int, member_id: int) -> None:
+    """Take the patient group admin role from a member (R3.4: by a patient group admin or a
+    facility admin of the lead facility); the last one keeps it until another is appointed.
+    Audits PATIENT_GROUP_ADMIN_REVOKED."""
+    with transaction.atomic():
+        space, _mine = _managed_patient_group(actor, space_id)
+        target = _active_target(space, member_id)
+        if not target.is_admin:
+            raise DomainError(_("This member is not a patient group admin."))
+        others = Membership.objects.filter(
+            space=space, state=MembershipState.ACTIVE, is_admin=True
+        ).exclude(pk=target.pk)
+        if not others.exists():
+            raise RuleViolation(
+                _("A patient group keeps at least one admin. Appoint another one first."),
+                rule="R3.4",
+            )
+        target.is_admin = False
+        target.save(update_fields=["is_admin"])
+        _audit_membership(AuditAction.PATIENT_GROUP_ADMIN_REVOKED, actor, space, target.member)
+        _publish_members_changed(space)
+
+
+def _everyone_in(space: Space) -> list[Member]:
+    return list(
+        Member.objects.filter(memberships__space=space, memberships__state=MembershipState.ACTIVE)
+    )
+
+
+def archive_patient_group(actor: Member, *, space_id: int) -> Space:
+    """Move a patient group to the archive (保管者リスト) when support ends (R3.5: its patient
+    group admin). It stays readable to its members, with its history, and nothing can be
+    written in it. Audits PATIENT_GROUP_ARCHIVED; the members' lists change live."""
+    with transaction.atomic():
+        space = _space_for_update(space_id)
+        membership = _membership(space, actor)
+        if space.kind != SpaceKind.PATIENT_GROUP or not authz.may_read_space(membership):
+            raise NotFound()
+        if not authz.may_archive_patient_group(space, membership):
+            raise DomainError(
+                _("Only a patient group admin can move the group to the archive."), rule="R3.5"
+            )
+        if space.state == SpaceState.ARCHIVED:
+            raise DomainError(_("This patient group is already in the archive."))
+        space.state_before_archive = space.state
+        space.state = SpaceState.ARCHIVED
+        space.archived_at = timezone.now()
+        space.save(update_fields=["state", "archived_at", "state_before_archive"])
+        record(
+            AuditAction.PATIENT_GROUP_ARCHIVED,
+            actor=actor,
+            object_type="space",
+            object_id=space.public_id,
+            facility_id=space.lead_facility_id,
+            detail={"kind": space.kind},
+        )
+        spaces_changed_on_commit(*_everyone_in(space))
+    return space
+
+
+def restore_patient_group(actor: Member, *, space_id: int) -> Space:
+    """Bring a patient group back from the archive to the patient list (R3.5: its patient group
+    admin). Audits PATIENT_GROUP_RESTORED; the members' lists change live."""
+    with transaction.atomic():
+        space = _space_for_update(space_id)
+        membership = _membership(space, actor)
+        if space.kind != SpaceKind.PATIENT_GROUP or not authz.may_read_space(membership):
+            raise NotFound()
+        if not authz.may_archive_patient_group(space, membership):
+            raise DomainError(
+                _("Only a patient group admin can restore the group from the archive."),
+                rule="R3.5",
+            )
+        if space.state != SpaceState.ARCHIVED:
+            raise DomainError(_("This patient group is not in the archive."))
+        # Back to the patient list; a group frozen by a withdrawn consent stays read-only.
+        space.state = (
+            SpaceState.FROZEN
+            if space.state_before_archive == SpaceState.FROZEN
+            else SpaceState.ACTIVE
+        )
+        space.archived_at = None
+        space.state_before_archive = ""
+        space.save(update_fields=["state", "archived_at", "state_before_archive"])
+        record(
+            AuditAction.PATIENT_GROUP_RESTORED,
+            actor=actor,
+            object_type="space",
+            object_id=space.public_id,
+            facility_id=space.lead_facility_id,
+            detail={"kind": space.kind},
+        )
+        spaces_changed_on_commit(*_everyone_in(space))
+    return space

@@ -51,6 +51,10 @@ class Space(models.Model):
     # unread posts without scanning the timeline.
     last_post_id = models.BigIntegerField(default=0)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When a patient group moved to the archive (保管者リスト, R3.5); cleared on restore.
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # The state to restore to: a group frozen by a withdrawn consent (R3.2) stays frozen.
+    state_before_archive = models.CharField(max_length=16, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["kind", "state"])]
@@ -97,6 +101,8 @@ class PatientRecord(models.Model):
 
 class MembershipState(models.TextChoices):
     INVITED = "invited", _("Invited")
+    # Invited from another facility: waits for an admin of the member's own facility (R2.10).
+    PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
     ACTIVE = "active", _("Active")
     DECLINED = "declined", _("Declined")
     REMOVED = "removed", _("Removed")
@@ -128,6 +134,12 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     last_read_post_id = models.BigIntegerField(default=0)
+    # The facility admin who approved or declined an invitation from another facility (R2.10),
+    # and the reason given for a decline, shown to the inviter.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decline_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         constraints = [

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from renkei import authz
 from renkei.accounts.models import Member
 from renkei.errors import NotFound, ValidationFailed
+from renkei.facilities.models import Affiliation, Facility
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind, SpaceState
 from renkei.timeline.models import Post
 
@@ -98,10 +99,11 @@ def unread_totals(viewer: Member) -> dict[str, int]:
 
 
 def space_members(viewer: Member, space: Space) -> QuerySet[Membership]:
-    """The active members of a space the viewer belongs to, with their profession."""
+    """The active members of a space the viewer belongs to (or, of a patient group, that the
+    viewer manages as a facility admin of its lead facility, R3.1), with their profession."""
     if not Membership.objects.filter(
         space=space, member=viewer, state=MembershipState.ACTIVE
-    ).exists():
+    ).exists() and not authz.is_lead_facility_admin(viewer, space):
         raise NotFound()
     return (
         Membership.objects.filter(space=space, state=MembershipState.ACTIVE)
@@ -208,3 +210,138 @@ def member_roster(viewer: Member, space: Space) -> QuerySet[Membership]:
             to_attr="current_affiliations",
         )
     )
+
+
+# Governance: the lead facility, cross-facility approval, the archive (R2.10, R3.1, R3.5) ------
+
+
+@dataclass
+class ManagedSpace:
+    """A space whose members page the viewer may open: as an active member, or as a facility
+    admin of a patient group's lead facility (``membership`` is then None: no posts)."""
+
+    space: Space
+    membership: Membership | None
+
+
+def access_members_page(viewer: Member, public_id: uuid.UUID | str) -> ManagedSpace:
+    """The space for its members page: an active member's, or a patient group managed by the
+    viewer as a facility admin of its lead facility (R3.1); NotFound otherwise."""
+    key = _parse(public_id)
+    membership = (
+        Membership.objects.select_related("space", "space__lead_facility")
+        .filter(member=viewer, space__public_id=key, state=MembershipState.ACTIVE)
+        .exclude(space__state=SpaceState.DELETED)
+        .first()
+    )
+    if membership is not None:
+        return ManagedSpace(space=membership.space, membership=membership)
+    space = (
+        Space.objects.select_related("lead_facility", "patient")
+        .filter(public_id=key, kind=SpaceKind.PATIENT_GROUP)
+        .exclude(state=SpaceState.DELETED)
+        .first()
+    )
+    if space is None or not authz.is_lead_facility_admin(viewer, space):
+        raise NotFound()
+    return ManagedSpace(space=space, membership=None)
+
+
+def pending_members(viewer: Member, space: Space) -> QuerySet[Membership]:
+    """Invitations to this space waiting for the invitee's facility (R2.10), for those who may
+    manage its members; empty for everyone else."""
+    membership = Membership.objects.filter(
+        space=space, member=viewer, state=MembershipState.ACTIVE
+    ).first()
+    may = (
+        authz.may_manage_patient_group(viewer, space, membership)
+        if space.kind == SpaceKind.PATIENT_GROUP
+        else authz.may_read_space(membership)
+    )
+    if not may:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(space=space, state=MembershipState.PENDING_APPROVAL)
+        .select_related("member", "invited_by")
+        .order_by("created_at", "id")
+    )
+
+
+def _facility_admin(viewer: Member, facility: Facility) -> None:
+    if not authz.may_approve_invitations(viewer, facility):
+        raise NotFound()
+
+
+def _current_staff(facility: Facility) -> QuerySet[Affiliation]:
+    return Affiliation.objects.filter(facility=facility, lost_on__isnull=True)
+
+
+def pending_invitations(viewer: Member, facility: Facility) -> QuerySet[Membership]:
+    """R2.10: invitations of the facility's current staff into groups and patient groups of
+    other facilities, waiting for an admin of this facility, oldest first; NotFound for anyone
+    but its facility admins. The patient's name is shown so the admin knows what they approve;
+    no post is."""
+    _facility_admin(viewer, facility)
+    return (
+        Membership.objects.filter(
+            state=MembershipState.PENDING_APPROVAL,
+            member__in=_current_staff(facility).values("member"),
+        )
+        .exclude(space__state=SpaceState.DELETED)
+        .select_related("member", "invited_by", "space", "space__lead_facility", "space__patient")
+        .order_by("created_at", "id")
+    )
+
+
+def staff_in_spaces(viewer: Member, facility: Facility) -> QuerySet[Membership]:
+    """R2.10: the groups and patient groups the facility's current staff are in, for its admin
+    to take a member out of one (without reading it)."""
+    _facility_admin(viewer, facility)
+    return (
+        Membership.objects.filter(
+            state=MembershipState.ACTIVE,
+            member__in=_current_staff(facility).values("member"),
+            space__kind__in=[SpaceKind.GROUP, SpaceKind.PATIENT_GROUP],
+        )
+        .exclude(space__state=SpaceState.DELETED)
+        .select_related("member", "space", "space__lead_facility", "space__patient", "via_facility")
+        .order_by("member__furigana", "member_id", "space_id")
+    )
+
+
+def led_patient_groups(viewer: Member, facility: Facility) -> QuerySet[Space]:
+    """R3.1: the patient groups the facility leads, for its facility admins to manage their
+    members (active and archived)."""
+    _facility_admin(viewer, facility)
+    return (
+        Space.objects.filter(kind=SpaceKind.PATIENT_GROUP, lead_facility=facility)
+        .exclude(state=SpaceState.DELETED)
+        .select_related("patient")
+        .order_by("state", "patient__furigana", "id")
+    )
+
+
+def staff_member_in_space(
+    viewer: Member,
+    facility: Facility,
+    space_public_id: uuid.UUID | str,
+    member_public_id: uuid.UUID | str,
+) -> Membership:
+    """One of the facility's staff in a group or patient group (active or waiting), for its
+    facility admin's decision; NotFound otherwise."""
+    _facility_admin(viewer, facility)
+    row = (
+        Membership.objects.filter(
+            space__public_id=_parse(space_public_id),
+            member__public_id=_parse(member_public_id),
+            state__in=[MembershipState.ACTIVE, MembershipState.PENDING_APPROVAL],
+            space__kind__in=[SpaceKind.GROUP, SpaceKind.PATIENT_GROUP],
+            member__in=_current_staff(facility).values("member"),
+        )
+        .exclude(space__state=SpaceState.DELETED)
+        .select_related("space", "member")
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return row

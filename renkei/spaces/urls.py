@@ -19,6 +19,16 @@ urlpatterns = [
     path(_space + "members/", views.members, name="members"),
     path(_space + "members/add/", views.add_members, name="add_members"),
     path(_space + "members/<uuid:member_id>/remove/", views.remove_member, name="remove_member"),
+    path(
+        _space + "members/<uuid:member_id>/admin/appoint/",
+        views.appoint_admin,
+        name="appoint_admin",
+    ),
+    path(
+        _space + "members/<uuid:member_id>/admin/revoke/", views.revoke_admin, name="revoke_admin"
+    ),
+    path(_space + "archive/", views.archive, name="archive"),
+    path(_space + "restore/", views.restore, name="restore"),
     path(_space + "rename/", views.rename, name="rename"),
     path(_space + "leave/", views.leave, name="leave"),
     path(_space + "patient/", views.patient_record, name="patient_record"),

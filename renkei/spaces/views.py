@@ -34,7 +34,7 @@ from renkei.spaces.forms import (
     PatientForm,
     picked_ids,
 )
-from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind
+from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind, SpaceState
 from renkei.timeline import queries as timeline_queries
 from renkei.timeline.actions import mark_read
 from renkei.timeline.forms import PostForm
@@ -45,6 +45,14 @@ TABS = {
     "connections": SpaceKind.CONNECTION,
 }
 TAB_OF_KIND = {kind: tab for tab, kind in TABS.items()}
+ARCHIVE_TAB = "archive"
+
+
+def tab_of(space: Space) -> str:
+    """The tab of the list a space is found in: an archived patient group is in the archive."""
+    if space.state == SpaceState.ARCHIVED:
+        return ARCHIVE_TAB
+    return TAB_OF_KIND[SpaceKind(space.kind)]
 
 
 def viewer_of(request: HttpRequest) -> Member:
@@ -88,9 +96,15 @@ def space_list(request: HttpRequest) -> HttpResponse:
     """The member's spaces, in three tabs as members know them (R2.6), with unread counts."""
     viewer = viewer_of(request)
     tab = request.GET.get("tab", "patients")
-    if tab not in TABS:
+    if tab not in TABS and tab != ARCHIVE_TAB:
         tab = "patients"
-    rows = list(queries.my_spaces(viewer, kind=TABS[tab]))
+    if tab == ARCHIVE_TAB:
+        # R3.5: archived patient groups leave the patient list for the archive (保管者リスト).
+        rows = list(
+            queries.my_spaces(viewer, kind=SpaceKind.PATIENT_GROUP, states=(SpaceState.ARCHIVED,))
+        )
+    else:
+        rows = list(queries.my_spaces(viewer, kind=TABS[tab]))
     totals = queries.unread_totals(viewer)
     context: dict[str, Any] = {
         "tab": tab,
@@ -98,9 +112,10 @@ def space_list(request: HttpRequest) -> HttpResponse:
             ("patients", _("Patient list"), totals[SpaceKind.PATIENT_GROUP]),
             ("groups", _("Groups"), totals[SpaceKind.GROUP]),
             ("connections", _("Connections"), totals[SpaceKind.CONNECTION]),
+            (ARCHIVE_TAB, _("Archive"), 0),
         ],
     }
-    if tab == "patients":
+    if tab in ("patients", ARCHIVE_TAB):
         today = timezone.localdate()
         for row in rows:
             patient = getattr(row.space, "patient", None)
@@ -380,7 +395,7 @@ def render_space(
         "can_post": authz.may_post(space, membership),
         "can_manage": _may_manage(viewer, space, membership),
         "can_edit_record": authz.may_edit_patient_record(space, membership),
-        "tab": TAB_OF_KIND[SpaceKind(space.kind)],
+        "tab": tab_of(space),
         "live_config": script_config(
             viewer,
             space,
@@ -397,7 +412,7 @@ def render_space(
     return render(request, "spaces/space.html", context, status=status)
 
 
-def _may_manage(viewer: Member, space: Space, membership: Membership) -> bool:
+def _may_manage(viewer: Member, space: Space, membership: Membership | None) -> bool:
     if space.kind == SpaceKind.GROUP:
         return authz.may_manage_group_members(space, membership)
     if space.kind == SpaceKind.PATIENT_GROUP:
@@ -419,17 +434,21 @@ def space(request: HttpRequest, space_id: uuid.UUID) -> HttpResponse:
 def _members_page(
     request: HttpRequest,
     viewer: Member,
-    access: queries.SpaceAccess,
+    access: queries.ManagedSpace,
     *,
     rename_form: GroupNameForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The members of a group or patient group; for a facility admin of a patient group's lead
+    facility who is not a member, its roster and management only, never its posts (R3.1)."""
     space, membership = access.space, access.membership
     if space.kind == SpaceKind.CONNECTION:
         raise NotFound()
     roster = list(queries.member_roster(viewer, space))
     can_manage = _may_manage(viewer, space, membership)
-    in_space = {m.member_id for m in roster}
+    is_patient_group = space.kind == SpaceKind.PATIENT_GROUP
+    pending = list(queries.pending_members(viewer, space))
+    in_space = {m.member_id for m in roster} | {m.member_id for m in pending}
     return render(
         request,
         "spaces/members.html",
@@ -438,7 +457,13 @@ def _members_page(
             "membership": membership,
             "title": space_title(space),
             "roster": roster,
+            "pending": pending,
             "can_manage": can_manage,
+            "can_remove": can_manage,
+            "can_manage_admins": is_patient_group
+            and authz.may_manage_patient_group(viewer, space, membership),
+            "can_archive": is_patient_group and authz.may_archive_patient_group(space, membership),
+            "can_read": membership is not None,
             "can_rename": space.kind == SpaceKind.GROUP
             and authz.may_manage_group_members(space, membership),
             "can_leave": authz.may_read_space(membership),
@@ -451,51 +476,139 @@ def _members_page(
 
 @require_GET
 def members(request: HttpRequest, space_id: uuid.UUID) -> HttpResponse:
-    """The members of a group or patient group, and for those who may: add, remove, rename."""
+    """The members of a group or patient group, and for those who may: add, remove, rename,
+    appoint patient group admins, archive."""
     viewer = viewer_of(request)
-    return _members_page(request, viewer, queries.access_space(viewer, space_id))
+    return _members_page(request, viewer, queries.access_members_page(viewer, space_id))
+
+
+def invited_messages(request: HttpRequest, invited: actions.Invited) -> None:
+    """Say who joined and who waits for their own facility's approval (R2.10)."""
+    if invited.added or not invited.pending:
+        messages.success(request, _("The members were added."))
+    if invited.pending:
+        messages.info(
+            request,
+            _("%(names)s will join once an admin of their own facility approves the invitation.")
+            % {"names": "、".join(m.name for m in invited.pending)},
+        )
 
 
 @require_POST
 def add_members(request: HttpRequest, space_id: uuid.UUID) -> HttpResponse:
-    """Add members to a group (R2.6: any member) or invite to a patient group (R3.1)."""
+    """Add members to a group (R2.6: any member) or invite to a patient group (R3.1: the lead
+    facility's admins and its patient group admins); members of another facility wait for
+    their facility's approval (R2.10)."""
     viewer = viewer_of(request)
-    access = queries.access_space(viewer, space_id)
+    access = queries.access_members_page(viewer, space_id)
     space = access.space
     if "search" in request.POST:
         return _members_page(request, viewer, access)
-
-    def run() -> None:
+    try:
         chosen = queries.members_by_public_id(viewer, picked_ids(request.POST))
         ids = [m.pk for m in chosen]
         if space.kind == SpaceKind.GROUP:
-            actions.add_group_members(viewer, space_id=space.pk, member_ids=ids)
+            invited = actions.add_group_members(viewer, space_id=space.pk, member_ids=ids)
         elif space.kind == SpaceKind.PATIENT_GROUP:
-            actions.invite_to_patient_group(viewer, space_id=space.pk, member_ids=ids)
+            invited = actions.invite_to_patient_group(viewer, space_id=space.pk, member_ids=ids)
         else:
             raise NotFound()
-
-    _run(request, run, _("The members were added."))
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        invited_messages(request, invited)
     return redirect("spaces:members", space_id=space.public_id)
+
+
+def _target(viewer: Member, space: Space, member_id: uuid.UUID) -> Membership:
+    """A member of the space (active or waiting for approval), named by public id."""
+    rows = list(queries.member_roster(viewer, space)) + list(queries.pending_members(viewer, space))
+    target = next((m for m in rows if m.member.public_id == member_id), None)
+    if target is None:
+        raise NotFound()
+    return target
 
 
 @require_POST
 def remove_member(request: HttpRequest, space_id: uuid.UUID, member_id: uuid.UUID) -> HttpResponse:
-    """Remove a member (R2.6 in a group; the lead facility in a patient group, R3.1)."""
+    """Remove a member or withdraw a waiting invitation (R2.6 in a group; in a patient group the
+    lead facility's admins and its patient group admins, R3.1)."""
     viewer = viewer_of(request)
-    access = queries.access_space(viewer, space_id)
-    space = access.space
-    target = next(
-        (m for m in queries.member_roster(viewer, space) if m.member.public_id == member_id), None
-    )
-    if target is None:
-        raise NotFound()
+    space = queries.access_members_page(viewer, space_id).space
+    target = _target(viewer, space, member_id)
     _run(
         request,
         lambda: actions.remove_member(viewer, space_id=space.pk, member_id=target.member_id),
         _("%(name)s was removed from this space.") % {"name": target.member.name},
     )
     return redirect("spaces:members", space_id=space.public_id)
+
+
+@require_POST
+def appoint_admin(request: HttpRequest, space_id: uuid.UUID, member_id: uuid.UUID) -> HttpResponse:
+    """Appoint a patient group admin (R3.4)."""
+    viewer = viewer_of(request)
+    space = queries.access_members_page(viewer, space_id).space
+    target = _target(viewer, space, member_id)
+    _run(
+        request,
+        lambda: actions.appoint_patient_group_admin(
+            viewer, space_id=space.pk, member_id=target.member_id
+        ),
+        _("%(name)s is now a patient group admin.") % {"name": target.member.name},
+    )
+    return redirect("spaces:members", space_id=space.public_id)
+
+
+@require_POST
+def revoke_admin(request: HttpRequest, space_id: uuid.UUID, member_id: uuid.UUID) -> HttpResponse:
+    """Take the patient group admin role from a member; never from the last one (R3.4)."""
+    viewer = viewer_of(request)
+    space = queries.access_members_page(viewer, space_id).space
+    target = _target(viewer, space, member_id)
+    _run(
+        request,
+        lambda: actions.revoke_patient_group_admin(
+            viewer, space_id=space.pk, member_id=target.member_id
+        ),
+        _("%(name)s is no longer a patient group admin.") % {"name": target.member.name},
+    )
+    return redirect("spaces:members", space_id=space.public_id)
+
+
+@require_POST
+def archive(request: HttpRequest, space_id: uuid.UUID) -> HttpResponse:
+    """Move a patient group to the archive (R3.5: its patient group admin)."""
+    viewer = viewer_of(request)
+    space = queries.access_space(viewer, space_id).space
+    if space.kind != SpaceKind.PATIENT_GROUP:
+        raise NotFound()
+    _run(
+        request,
+        lambda: actions.archive_patient_group(viewer, space_id=space.pk),
+        _(
+            "The patient group was moved to the archive. It stays readable and nothing can be "
+            "written in it."
+        ),
+    )
+    return redirect("spaces:space", space_id=space.public_id)
+
+
+@require_POST
+def restore(request: HttpRequest, space_id: uuid.UUID) -> HttpResponse:
+    """Bring a patient group back from the archive (R3.5: its patient group admin)."""
+    viewer = viewer_of(request)
+    space = queries.access_space(viewer, space_id).space
+    if space.kind != SpaceKind.PATIENT_GROUP:
+        raise NotFound()
+    _run(
+        request,
+        lambda: actions.restore_patient_group(viewer, space_id=space.pk),
+        _("The patient group is back in the patient list."),
+    )
+    return redirect("spaces:space", space_id=space.public_id)
 
 
 @require_POST
@@ -508,7 +621,13 @@ def rename(request: HttpRequest, space_id: uuid.UUID) -> HttpResponse:
         actions.rename_group(viewer, space_id=access.space.pk, name=form.name_value())
     except ValidationFailed as exc:
         add_errors(form, exc.errors)
-        return _members_page(request, viewer, access, rename_form=form, status=422)
+        return _members_page(
+            request,
+            viewer,
+            queries.ManagedSpace(space=access.space, membership=access.membership),
+            rename_form=form,
+            status=422,
+        )
     except NotFound:
         raise
     except DomainError as exc:
@@ -532,7 +651,7 @@ def leave(request: HttpRequest, space_id: uuid.UUID) -> HttpResponse:
             lambda: actions.leave_space(viewer, space_id=space.pk),
             _("You left %(name)s.") % {"name": space_title(space)},
         ):
-            return redirect(_list_url(TAB_OF_KIND[SpaceKind(space.kind)]))
+            return redirect(_list_url(tab_of(space)))
         return redirect("spaces:members", space_id=space.public_id)
     return render(request, "spaces/leave.html", {"space": space, "title": space_title(space)})
 

@@ -13,6 +13,8 @@ from renkei.spaces import actions
 from renkei.spaces.models import Space
 from renkei.timeline.actions import post_message
 from renkei.timeline.models import Post
+from tests.support.approval import approve_pending
+from tests.support.consent import record_consent
 from tests.support.region import Region
 
 JSON = "application/json"
@@ -40,15 +42,19 @@ def patient_group(region: Region, *members: Member) -> Space:
     space = actions.create_patient_group(
         region.doctor, facility_id=region.clinic.pk, patient=patient_input()
     )
+    record_consent(space, by=region.doctor)  # the patient signed form 4 (R3.2)
     if members:
         actions.invite_to_patient_group(
             region.doctor, space_id=space.pk, member_ids=[m.pk for m in members]
         )
+        approve_pending(space)  # members of other facilities, approved by their facility (R2.10)
     return space
 
 
 def group(creator: Member, *members: Member, name: str = "多職種連携の会") -> Space:
-    return actions.create_group(creator, name=name, member_ids=[m.pk for m in members])
+    space = actions.create_group(creator, name=name, member_ids=[m.pk for m in members])
+    approve_pending(space)  # members of other facilities, approved by their facility (R2.10)
+    return space
 
 
 def connection(a: Member, b: Member) -> Space:

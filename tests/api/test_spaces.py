@@ -7,6 +7,7 @@ import pytest
 from renkei.audit.events import AuditAction
 from renkei.audit.models import AuditEvent
 from renkei.spaces.models import Membership, MembershipState, PatientRecord, Space, SpaceKind
+from tests.support.approval import approve_pending
 from tests.api.spaces_cast import (
     JSON,
     PATIENT,
@@ -87,10 +88,13 @@ def test_any_member_creates_a_group_with_any_profession(region, client_for, crea
     assert body["name"] == "退院前カンファレンス"
     assert body["is_admin"] is True
     space = Space.objects.get(public_id=body["id"])
+    approve_pending(space)  # members of other facilities join once their facility approves
     active = Membership.objects.filter(space=space, state=MembershipState.ACTIVE)
     assert set(active.values_list("member_id", flat=True)) == {member.pk, *(m.pk for m in others)}
     assert AuditEvent.objects.filter(action=AuditAction.SPACE_CREATED, actor_id=member.pk).exists()
-    assert AuditEvent.objects.filter(action=AuditAction.SPACE_MEMBER_ADDED).count() == len(others)
+    added = AuditEvent.objects.filter(action=AuditAction.SPACE_MEMBER_ADDED).count()
+    waited = AuditEvent.objects.filter(action=AuditAction.INVITATION_PENDING).count()
+    assert added + waited == len(others)
 
 
 def test_a_group_with_an_unknown_member_is_refused_and_not_made(region, client_for):
@@ -129,7 +133,11 @@ def test_any_group_member_renames_adds_and_removes(region, client_for):
         content_type=JSON,
     )
     assert added.status_code == 200
-    assert set(ids(added.json())) == {
+    # Both are of other facilities than the pharmacist's: listed once their facility approves.
+    assert set(ids(added.json())) == {str(m.public_id) for m in (region.nurse, region.pharmacist)}
+    approve_pending(space)
+    listed = pharmacist.get(f"/api/v1/spaces/{space.public_id}/members").json()
+    assert set(ids(listed)) == {
         str(m.public_id)
         for m in (region.nurse, region.pharmacist, region.visiting_nurse, region.care_manager)
     }
@@ -246,7 +254,9 @@ def test_the_lead_facility_invites_and_removes_members(region, client_for):
         content_type=JSON,
     )
     assert invited.status_code == 200
-    rows = {r["id"]: r for r in invited.json()}
+    approve_pending(space)  # both are of other facilities, which approve (R2.10)
+    listed = doctor.get(f"/api/v1/spaces/{space.public_id}/members")
+    rows = {r["id"]: r for r in listed.json()}
     assert rows[str(region.pharmacist.public_id)]["facility"]["name"] == region.pharmacy.name
     removed = doctor.delete(
         f"/api/v1/spaces/{space.public_id}/members/{region.visiting_nurse.public_id}"

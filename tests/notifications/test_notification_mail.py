@@ -14,7 +14,8 @@ from renkei.notifications.actions import mark_all_notifications_read, set_email_
 from renkei.notifications.models import Notification
 from renkei.spaces import actions as space_actions
 from renkei.timeline.actions import mark_read, post_message
-from tests.spaces.helpers import patient, patient_group
+from tests.spaces.helpers import patient, patient_group, record_consent
+from tests.support.approval import approve_pending
 
 CANARY_PATIENT = "灯台守カナリア"
 CANARY_GROUP = "金糸雀研究会"
@@ -27,9 +28,11 @@ def canary_spaces(region):
         facility_id=region.clinic.pk,
         patient=patient(name=CANARY_PATIENT, key_person=f"長男 {CANARY_PATIENT}"),
     )
+    record_consent(pg, by=region.doctor)  # the patient signed form 4 (R3.2)
     space_actions.invite_to_patient_group(
         region.doctor, space_id=pg.pk, member_ids=[region.nurse.pk, region.pharmacist.pk]
     )
+    approve_pending(pg)  # the pharmacist, approved by the pharmacy (R2.10)
     gr = space_actions.create_group(
         region.care_manager, name=CANARY_GROUP, member_ids=[region.nurse.pk]
     )

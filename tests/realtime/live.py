@@ -17,6 +17,8 @@ from renkei.asgi import application
 from renkei.spaces import actions as space_actions
 from renkei.spaces.models import Space, SpaceKind
 from tests.realtime.conftest import LiveClient
+from tests.support.approval import approve_pending
+from tests.support.consent import record_consent
 from tests.support.region import Region, sign_in
 
 # How long a connection must stay silent to count as "received nothing". Delivery to a member
@@ -103,10 +105,14 @@ def make_space(region: Region, kind: str, author: Member, reader: Member) -> Spa
         space = space_actions.create_patient_group(
             author, facility_id=facility.pk, patient=patient()
         )
+        record_consent(space, by=author)  # the patient signed form 4 (R3.2)
         space_actions.invite_to_patient_group(author, space_id=space.pk, member_ids=[reader.pk])
+        approve_pending(space)  # a reader of another facility, approved by it (R2.10)
         return space
     if kind == SpaceKind.GROUP:
-        return space_actions.create_group(author, name="連携の会", member_ids=[reader.pk])
+        space = space_actions.create_group(author, name="連携の会", member_ids=[reader.pk])
+        approve_pending(space)
+        return space
     space = space_actions.request_connection(author, member_id=reader.pk)
     space_actions.accept_connection(reader, space_id=space.pk)
     return space

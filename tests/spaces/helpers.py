@@ -7,6 +7,7 @@ from datetime import date
 from renkei.accounts.models import Member
 from renkei.spaces import actions
 from renkei.spaces.models import Space
+from tests.support.approval import approve_pending
 from tests.support.region import Region
 
 
@@ -35,11 +36,14 @@ def patient_group(region: Region, *members: Member) -> Space:
         actions.invite_to_patient_group(
             region.doctor, space_id=space.pk, member_ids=[m.pk for m in members]
         )
+        approve_pending(space)  # members of other facilities, approved by their facility (R2.10)
     return space
 
 
 def group(region: Region, creator: Member, *members: Member, name: str = "多職種連携の会") -> Space:
-    return actions.create_group(creator, name=name, member_ids=[m.pk for m in members])
+    space = actions.create_group(creator, name=name, member_ids=[m.pk for m in members])
+    approve_pending(space)  # members of other facilities, approved by their facility (R2.10)
+    return space
 
 
 def connection(a: Member, b: Member) -> Space:

@@ -9,6 +9,7 @@ from renkei.spaces import actions
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind
 from renkei.spaces.queries import my_spaces
 from tests.spaces.helpers import group
+from tests.support.approval import approve_pending
 
 
 def active_ids(space: Space) -> set[int]:
@@ -36,7 +37,12 @@ def test_any_member_creates_a_group_with_members_of_other_professions_and_facili
     assert Membership.objects.get(space=space, member=actor).is_admin
     created = AuditEvent.objects.get(action=AuditAction.SPACE_CREATED, object_id=space.public_id)
     assert created.actor_id == actor.pk
-    assert AuditEvent.objects.filter(action=AuditAction.SPACE_MEMBER_ADDED).count() == len(others)
+    # Colleagues are added at once; members of other facilities once their facility approves
+    # (R2.10): each is audited as added or as waiting, then as approved.
+    added = AuditEvent.objects.filter(action=AuditAction.SPACE_MEMBER_ADDED).count()
+    waited = AuditEvent.objects.filter(action=AuditAction.INVITATION_PENDING).count()
+    assert added + waited == len(others)
+    assert AuditEvent.objects.filter(action=AuditAction.INVITATION_APPROVED).count() == waited
 
 
 @pytest.mark.rule("R2.6")
@@ -45,6 +51,7 @@ def test_any_group_member_adds_and_removes_members_whatever_their_profession(reg
     actions.add_group_members(
         region.pharmacist, space_id=space.pk, member_ids=[region.visiting_nurse.pk]
     )
+    approve_pending(space)  # the station approves its nurse (R2.10)
     assert region.visiting_nurse.pk in active_ids(space)
     actions.remove_member(region.visiting_nurse, space_id=space.pk, member_id=region.doctor.pk)
     assert active_ids(space) == {region.pharmacist.pk, region.visiting_nurse.pk}

@@ -9,6 +9,7 @@ from renkei.audit.events import AuditAction
 from renkei.audit.models import AuditEvent
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind
 from tests.spaces.helpers import group
+from tests.support.approval import approve_pending
 
 
 def active_members(space: Space) -> set[int]:
@@ -60,6 +61,7 @@ def test_any_member_creates_a_group_with_members_found_by_search(region, client_
     assert response.status_code == 302
     assert response["Location"] == f"/spaces/{space.public_id}/"
     assert space.name == "地域ケア会議"
+    approve_pending(space)  # members of another facility join once it approves (R2.10)
     assert active_members(space) == {author.pk, region.nurse.pk, region.shared_nurse.pk}
     assert AuditEvent.objects.filter(
         action=AuditAction.SPACE_CREATED, actor_id=author.pk, object_id=str(space.public_id)
@@ -105,7 +107,10 @@ def test_any_member_adds_and_removes_members_whatever_their_profession(region, c
         {"members": [str(region.visiting_nurse.public_id), str(region.care_manager.public_id)]},
         follow=True,
     )
-    assert "メンバーを追加しました。" in response.content.decode()
+    # Neither shares a facility with the pharmacist: each joins once their facility approves.
+    assert "所属事業所のシステム管理者が承認すると参加します" in response.content.decode()
+    assert active_members(space) == {region.doctor.pk, region.pharmacist.pk}
+    approve_pending(space)
     assert active_members(space) == {
         region.doctor.pk,
         region.pharmacist.pk,

@@ -9,6 +9,7 @@ import pytest
 from renkei.audit.events import AuditAction
 from renkei.audit.models import AuditEvent
 from renkei.spaces.models import Membership, MembershipState, PatientRecord, Space, SpaceKind
+from tests.support.approval import approve_pending
 from tests.spaces.helpers import patient_group
 
 PATIENT = {
@@ -118,15 +119,18 @@ def test_a_bad_patient_header_is_refused_in_japanese_and_nothing_is_made(region,
 @pytest.mark.rule("R3.1")
 def test_the_lead_facility_invites_and_removes_members(region, client_for):
     space = patient_group(region, region.nurse)
-    nurse = client_for(region.nurse)  # clinic staff, not the admin
-    page = nurse.get(f"/spaces/{space.public_id}/members/").content.decode()
+    nurse = client_for(region.nurse)  # clinic staff, neither admin: cannot invite (R3.1)
+    assert "メンバーを招待" not in nurse.get(f"/spaces/{space.public_id}/members/").content.decode()
+    doctor = client_for(region.doctor)  # the patient group admin
+    page = doctor.get(f"/spaces/{space.public_id}/members/").content.decode()
     assert "メンバーを招待" in page
     assert "連携元事業所が招待します" in page
-    response = nurse.post(
+    response = doctor.post(
         f"/spaces/{space.public_id}/members/add/",
         {"members": [str(region.pharmacist.public_id), str(region.visiting_nurse.public_id)]},
     )
     assert response.status_code == 302
+    approve_pending(space)  # both come from other facilities, which approve (R2.10)
     assert active_members(space) == {
         region.doctor.pk,
         region.nurse.pk,
@@ -157,7 +161,7 @@ def test_the_lead_facility_invites_and_removes_members(region, client_for):
     assert region.shared_nurse.pk not in active_members(space)
     assert region.visiting_nurse.pk in active_members(space)
 
-    response = nurse.post(
+    response = doctor.post(
         f"/spaces/{space.public_id}/members/{region.visiting_nurse.public_id}/remove/"
     )
     assert response.status_code == 302

@@ -9,6 +9,7 @@ from renkei.audit.models import AuditEvent
 from renkei.errors import DomainError, NotFound, ValidationFailed
 from renkei.spaces import actions
 from renkei.spaces.models import Membership, PatientRecord, Space
+from tests.support.approval import approve_pending
 from tests.spaces.helpers import patient, patient_group
 
 
@@ -47,6 +48,7 @@ def test_the_lead_facility_invites_and_others_cannot(region):
         space_id=space.pk,
         member_ids=[region.visiting_nurse.pk],
     )
+    approve_pending(space)  # the station approves its nurse (R2.10)
     invited = Membership.objects.get(space=space, member=region.visiting_nurse)
     assert invited.is_active
     assert invited.via_facility_id == region.station.pk

@@ -10,6 +10,7 @@ from renkei.spaces.models import Membership
 from renkei.timeline.actions import acknowledge, post_message
 from renkei.timeline.queries import PAGE_SIZE
 from tests.spaces.helpers import group, patient_group
+from tests.support.approval import approve_pending
 
 
 def bodies(html: str) -> list[str]:
@@ -132,6 +133,7 @@ def _add_members(region, space, n: int) -> None:  # type: ignore[no-untyped-def]
         )
         ids.append(member.pk)
     actions.invite_to_patient_group(region.doctor, space_id=space.pk, member_ids=ids)
+    approve_pending(space)  # station staff, approved by the station (R2.10)
 
 
 # Measured: the session and sign-in checks; the space; the members and their facilities; the
