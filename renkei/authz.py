@@ -205,6 +205,20 @@ def may_delete_post(member: Member, post: Post, membership: Membership | None) -
     return post.author_id == member.pk or bool(membership and membership.is_admin)
 
 
+# --- Consent (R3.2) --------------------------------------------------------------------------
+
+
+def may_manage_consent(member: Member, space: Space, membership: Membership | None) -> bool:
+    """R3.2: a patient group's consent (form 4) is recorded, withdrawn and its signed copy read
+    by the group's patient group admins and the facility admins of its lead facility."""
+    if space.kind != "patient_group" or space.state == "deleted":
+        return False
+    if membership is not None and membership.is_active and membership.is_admin:
+        return True
+    facility = space.lead_facility
+    return facility is not None and is_facility_admin(member, facility)
+
+
 # --- Complete deletion (R3.5) ----------------------------------------------------------------
 
 

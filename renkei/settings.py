@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "renkei.timeline",
     "renkei.attachments",
     "renkei.notifications",
+    "renkei.consents",
+    "renkei.documents",
     "renkei.search",
     "renkei.erasure",
     "renkei.realtime",

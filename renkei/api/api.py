@@ -10,6 +10,7 @@ from renkei.api import errors
 from renkei.api.endpoints import (
     applications,
     audit,
+    consents,
     erasure,
     facilities,
     governance,
@@ -59,4 +60,5 @@ api.add_router("", governance.router)
 api.add_router("", timeline.router)
 api.add_router("", search.router)
 api.add_router("", notifications.router)
+api.add_router("", consents.router)
 api.add_router("", erasure.router)

@@ -48,6 +48,11 @@ class AuditAction(models.IntegerChoices):
     ATTACHMENT_VIEWED = 64, _("Attachment viewed")
     ATTACHMENT_DOWNLOADED = 65, _("Attachment downloaded")
 
+    CONSENT_RECORDED = 80, _("Consent recorded")
+    CONSENT_WITHDRAWN = 81, _("Consent withdrawn")
+    CONSENT_DOCUMENT_VIEWED = 82, _("Signed consent form viewed")
+    CONSENT_FORM_ISSUED = 83, _("Consent form issued")
+
     DELETION_REQUESTED = 90, _("Complete deletion requested")
     DELETION_REQUEST_WITHDRAWN = 91, _("Complete deletion request withdrawn")
     PATIENT_GROUP_ERASED = 92, _("Patient group completely deleted")

@@ -5,9 +5,16 @@ The patients are invented; any likeness to a real person is chance.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from renkei.accounts.models import Member
+from renkei.consents.actions import ConsentInput, record_consent
+from renkei.consents.models import Signer
+from renkei.demo.approvals import approve_waiting_invitations
+from renkei.documents.forms import form4_pdf
 from renkei.facilities.models import Facility
 from renkei.spaces.actions import (
     PatientInput,
@@ -17,6 +24,7 @@ from renkei.spaces.actions import (
     invite_to_patient_group,
     request_connection,
 )
+from renkei.spaces.models import Space
 from renkei.timeline.actions import acknowledge, post_message
 
 
@@ -24,8 +32,27 @@ def _m(login_id: str) -> Member:
     return Member.objects.get(login_id=login_id)
 
 
+def _record_signed_consent(admin: Member, space: Space) -> None:
+    """Form 4, signed by the patient's daughter, recorded before anything is posted (R3.2).
+    The demo's "scan" is the prefilled form itself."""
+    record_consent(
+        admin,
+        space_public_id=space.public_id,
+        consent=ConsentInput(
+            consented_on=timezone.localdate() - timedelta(days=14),
+            signer=Signer.FAMILY,
+            signer_name="和光 恵子",
+            signer_relationship="長女",
+        ),
+        document=SimpleUploadedFile(
+            "form4-signed.pdf", form4_pdf(space), content_type="application/pdf"
+        ),
+    )
+
+
 def build_demo_spaces(clinic: Facility) -> None:
-    """Two patient groups led by the clinic, a study group and a connection, with posts."""
+    """Two patient groups led by the clinic (one with the patient's consent recorded and posts,
+    one still waiting for it), a study group and a connection, with posts."""
     doctor, nurse = _m("dr.yamamoto"), _m("ns.takahashi")
     visiting, pharmacist = _m("ns.ogawa"), _m("ph.hayashi")
     care_manager, care_worker, therapist = _m("cm.mori"), _m("cw.maeda"), _m("pt.inoue")
@@ -50,6 +77,8 @@ def build_demo_spaces(clinic: Facility) -> None:
         space_id=patient.pk,
         member_ids=[m.pk for m in (nurse, visiting, pharmacist, care_manager, care_worker)],
     )
+    approve_waiting_invitations(patient)  # the station and the pharmacy approve (R2.10)
+    _record_signed_consent(doctor, patient)
     first = post_message(
         doctor,
         space_id=patient.pk,
@@ -95,6 +124,7 @@ def build_demo_spaces(clinic: Facility) -> None:
         name="朝霞・和光 多職種勉強会",
         member_ids=[m.pk for m in (doctor, nurse, visiting, pharmacist, therapist, care_worker)],
     )
+    approve_waiting_invitations(study)
     post_message(
         care_manager,
         space_id=study.pk,

@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     REPLY = "reply", _("Reply to your post")
     CONNECTION_REQUEST = "connection_request", _("Connection request")
     ADDED = "added", _("Added to a space")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn: archive or delete the group")
 
 
 class Notification(models.Model):

@@ -50,6 +50,10 @@ def describe(notification: Notification, label: str) -> str:
         NotificationKind.REPLY: _("%(actor)s replied to your post in %(space)s"),
         NotificationKind.CONNECTION_REQUEST: _("%(actor)s asks to connect with you"),
         NotificationKind.ADDED: _("%(actor)s added you to %(space)s"),
+        NotificationKind.CONSENT_WITHDRAWN: _(
+            "%(actor)s recorded that consent was withdrawn in %(space)s: archive it or request "
+            "its complete deletion"
+        ),
     }
     text = texts.get(NotificationKind(notification.kind), _("Something new in %(space)s"))
     return text % {"actor": actor, "space": label}

@@ -20,6 +20,7 @@ from renkei import authz
 from renkei.accounts.models import Member
 from renkei.audit.events import AuditAction
 from renkei.audit.record import record
+from renkei.consents.queries import require_consent
 from renkei.errors import DomainError, NotFound, ValidationFailed
 from renkei.notifications.actions import queue_for_post
 from renkei.notifications.models import Notification, NotificationKind
@@ -118,6 +119,7 @@ def post_message(
         with transaction.atomic():
             space = _locked_space(space_id)
             membership = _writable(actor, space)
+            require_consent(space)  # R3.2: no post in a patient group before consent
             if client_id:
                 existing = Post.objects.filter(author=actor, client_id=client_id).first()
                 if existing is not None:

@@ -22,6 +22,11 @@ def post_files(
 
 
 def stored_files(root: Path) -> list[Path]:
-    """Every file under DATA_DIR/files."""
+    """Every attachment file under DATA_DIR/files (the signed consent forms kept beside them,
+    R3.2, are not attachments)."""
     folder = root / "files"
-    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+    if not folder.exists():
+        return []
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("consent-")
+    )

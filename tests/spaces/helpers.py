@@ -8,6 +8,7 @@ from renkei.accounts.models import Member
 from renkei.spaces import actions
 from renkei.spaces.models import Space
 from tests.support.approval import approve_pending
+from tests.support.consent import record_consent
 from tests.support.region import Region
 
 
@@ -27,11 +28,15 @@ def patient(**overrides: object) -> actions.PatientInput:
     return actions.PatientInput(**fields)  # type: ignore[arg-type]
 
 
-def patient_group(region: Region, *members: Member) -> Space:
-    """A patient group led by the clinic, created by its doctor, with ``members`` invited."""
+def patient_group(region: Region, *members: Member, consent: bool = True) -> Space:
+    """A patient group led by the clinic, created by its doctor, with ``members`` invited and,
+    unless ``consent`` is False, the patient's signed consent recorded (R3.2) so it accepts
+    posts."""
     space = actions.create_patient_group(
         region.doctor, facility_id=region.clinic.pk, patient=patient()
     )
+    if consent:
+        record_consent(space, by=region.doctor)
     if members:
         actions.invite_to_patient_group(
             region.doctor, space_id=space.pk, member_ids=[m.pk for m in members]

@@ -11,7 +11,7 @@ from renkei.audit.events import AuditAction
 from renkei.audit.models import AuditEvent
 from renkei.spaces.models import Membership, MembershipState, SpaceKind
 from renkei.timeline.actions import post_message
-from tests.spaces.helpers import connection, group, patient, patient_group
+from tests.spaces.helpers import connection, group, patient, patient_group, record_consent
 
 
 def page(client, tab: str, **params: str) -> str:  # type: ignore[no-untyped-def]
@@ -183,6 +183,7 @@ def _fill(region, n: int, *partners) -> None:  # type: ignore[no-untyped-def]
             facility_id=region.clinic.pk,
             patient=patient(name=f"患者 {i}", furigana="かんじゃ"),
         )
+        record_consent(space, by=region.doctor)  # the patient signed form 4 (R3.2)
         actions.invite_to_patient_group(
             region.doctor, space_id=space.pk, member_ids=[region.nurse.pk]
         )
