@@ -48,16 +48,6 @@ class AuditAction(models.IntegerChoices):
     ATTACHMENT_VIEWED = 64, _("Attachment viewed")
     ATTACHMENT_DOWNLOADED = 65, _("Attachment downloaded")
 
-    CONSENT_RECORDED = 80, _("Consent recorded")
-    CONSENT_WITHDRAWN = 81, _("Consent withdrawn")
-    CONSENT_DOCUMENT_VIEWED = 82, _("Signed consent form viewed")
-    CONSENT_FORM_ISSUED = 83, _("Consent form issued")
-
-    DELETION_REQUESTED = 90, _("Complete deletion requested")
-    DELETION_REQUEST_WITHDRAWN = 91, _("Complete deletion request withdrawn")
-    PATIENT_GROUP_ERASED = 92, _("Patient group completely deleted")
-    DELETION_CERTIFICATE_ISSUED = 93, _("Deletion certificate issued")
-
     INVITATION_PENDING = 70, _("Invitation waits for the facility's approval")
     INVITATION_APPROVED = 71, _("Invitation approved by the member's facility")
     INVITATION_DECLINED = 72, _("Invitation declined by the member's facility")
@@ -67,3 +57,13 @@ class AuditAction(models.IntegerChoices):
     PATIENT_GROUP_ADMIN_REVOKED = 76, _("Patient group admin revoked")
     PATIENT_GROUP_ARCHIVED = 77, _("Patient group archived")
     PATIENT_GROUP_RESTORED = 78, _("Patient group restored from the archive")
+
+    CONSENT_RECORDED = 80, _("Consent recorded")
+    CONSENT_WITHDRAWN = 81, _("Consent withdrawn")
+    CONSENT_DOCUMENT_VIEWED = 82, _("Signed consent form viewed")
+    CONSENT_FORM_ISSUED = 83, _("Consent form issued")
+
+    DELETION_REQUESTED = 90, _("Complete deletion requested")
+    DELETION_REQUEST_WITHDRAWN = 91, _("Complete deletion request withdrawn")
+    PATIENT_GROUP_ERASED = 92, _("Patient group completely deleted")
+    DELETION_CERTIFICATE_ISSUED = 93, _("Deletion certificate issued")
