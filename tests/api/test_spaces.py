@@ -7,7 +7,6 @@ import pytest
 from renkei.audit.events import AuditAction
 from renkei.audit.models import AuditEvent
 from renkei.spaces.models import Membership, MembershipState, PatientRecord, Space, SpaceKind
-from tests.support.approval import approve_pending
 from tests.api.spaces_cast import (
     JSON,
     PATIENT,
@@ -16,6 +15,7 @@ from tests.api.spaces_cast import (
     post,
     spaces_of_each_kind,
 )
+from tests.support.approval import approve_pending
 
 
 def ids(rows: list[dict]) -> list[str]:  # type: ignore[type-arg]

@@ -17,6 +17,7 @@ from renkei.spaces import actions as space_actions
 from renkei.spaces.models import Membership, MembershipState, SpaceKind
 from renkei.timeline import actions
 from tests.realtime.live import assert_silent, connect, drain, make_space, of_type, until
+from tests.support.approval import approve_pending
 from tests.support.region import Region, build_region
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,9 +36,11 @@ async def layer() -> AsyncIterator[object]:
 
 
 def _group_of_three(region: Region):  # type: ignore[no-untyped-def]
-    return space_actions.create_group(
+    space = space_actions.create_group(
         region.doctor, name="退院調整", member_ids=[region.nurse.pk, region.pharmacist.pk]
     )
+    approve_pending(space)  # the pharmacist, approved by the pharmacy (R2.10)
+    return space
 
 
 @pytest.mark.rule("R2.6")

@@ -9,8 +9,8 @@ import pytest
 from renkei.audit.events import AuditAction
 from renkei.audit.models import AuditEvent
 from renkei.spaces.models import Membership, MembershipState, PatientRecord, Space, SpaceKind
-from tests.support.approval import approve_pending
 from tests.spaces.helpers import patient_group
+from tests.support.approval import approve_pending
 
 PATIENT = {
     "name": "和光 太郎",

@@ -9,8 +9,8 @@ from renkei.audit.models import AuditEvent
 from renkei.errors import DomainError, NotFound, ValidationFailed
 from renkei.spaces import actions
 from renkei.spaces.models import Membership, PatientRecord, Space
-from tests.support.approval import approve_pending
 from tests.spaces.helpers import patient, patient_group
+from tests.support.approval import approve_pending
 
 
 @pytest.mark.rule("R3.1")
