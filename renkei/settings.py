@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "renkei.consents",
     "renkei.documents",
     "renkei.search",
+    "renkei.guard",
     "renkei.erasure",
     "renkei.realtime",
     "renkei.console",
@@ -110,11 +111,12 @@ TEMPLATES = [
 ]
 
 # SQLite: WAL so readers never wait for the writer, synchronous=FULL so a committed write
-# survives a crash, IMMEDIATE transactions so two writers queue instead of failing.
+# survives a crash, IMMEDIATE transactions so two writers queue instead of failing, and
+# secure_delete so deleted text is overwritten in the file, not only unlinked (patients' data).
 _SQLITE_OPTIONS = {
     "timeout": 20,
     "transaction_mode": "IMMEDIATE",
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;",
 }
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
