@@ -5,6 +5,8 @@ Messages are translated text meant for the user who caused them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,10 @@ class DomainError(Exception):
         self.message = str(message)
         self.field = field
         self.rule = rule
+
+    def details(self) -> dict[str, Any]:
+        """More for the client than the message (e.g. what the R2.6 guard found)."""
+        return {}
 
 
 class NotFound(DomainError, Http404):

@@ -124,6 +124,7 @@ def install(api: NinjaAPI) -> None:
         assert isinstance(exc, DomainError)
         errors = exc.errors if isinstance(exc, ValidationFailed) else None
         body = error_body(exc.message, exc.code, errors=errors, rule=exc.rule)
+        body.update(exc.details())
         return api.create_response(request, body, status=exc.status)
 
     def invalid_request(

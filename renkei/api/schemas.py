@@ -21,6 +21,15 @@ from renkei.notifications.models import NotificationKind
 from renkei.spaces.models import MembershipState, Sex, SpaceKind, SpaceState
 
 
+class GuardMatchOut(Schema):
+    kind: str = Field(description="name, birth_date, address, phone or insurance_number.")
+    label: str = Field(description="The kind in the request's language.")
+    text: str = Field(description="The text found, as written.")
+    start: int = Field(description="Where it starts in the field (characters).")
+    end: int
+    field: str = Field(description="body, or attachments for a file name.")
+
+
 class ErrorOut(Schema):
     detail: str = Field(description="What went wrong, in the request's language.")
     code: str = Field(description="A stable code, e.g. not_found, rule_violation.")
@@ -28,6 +37,16 @@ class ErrorOut(Schema):
         None, description="For validation_failed: the messages for each field."
     )
     rule: str | None = Field(None, description="For rule_violation: the rule id of RULES.md.")
+    matches: list[GuardMatchOut] | None = Field(
+        None,
+        description="For personal_information and confirm_personal_information (R2.6): what "
+        "looked like a patient's personal information.",
+    )
+    patient_link: str | None = Field(
+        None,
+        description="With matches: where to write it instead (the patient group of the patient "
+        "found if you are its member, else the patient list).",
+    )
 
 
 class InputSchema(Schema):
@@ -382,6 +401,13 @@ class PostIn(InputSchema):
     ack_from: list[uuid.UUID] = Field(
         default_factory=list, description="Members of the space asked for 了解 (R3.3②)."
     )
+    confirm: bool = Field(
+        False,
+        description="R2.6: in a connection, send even though the text or a file name looks "
+        "like a patient's personal information (the first send answers 409 "
+        "confirm_personal_information with the matches). Groups refuse such posts whatever "
+        "this says.",
+    )
 
 
 class PostFormIn(PostIn):
@@ -398,6 +424,7 @@ class PostFormIn(PostIn):
 
 class PostEditIn(InputSchema):
     body: str
+    confirm: bool = Field(False, description="As for a new post (R2.6).")
 
 
 class PostVersionOut(Schema):

@@ -67,3 +67,8 @@ class AuditAction(models.IntegerChoices):
     DELETION_REQUEST_WITHDRAWN = 91, _("Complete deletion request withdrawn")
     PATIENT_GROUP_ERASED = 92, _("Patient group completely deleted")
     DELETION_CERTIFICATE_ISSUED = 93, _("Deletion certificate issued")
+
+    PERSONAL_INFORMATION_CONFIRMED = (
+        100,
+        _("Sent in a connection after the personal-information warning"),
+    )

@@ -22,6 +22,7 @@ from renkei.audit.events import AuditAction
 from renkei.audit.record import record
 from renkei.consents.queries import require_consent
 from renkei.errors import DomainError, NotFound, ValidationFailed
+from renkei.guard.checks import record_confirmed, screen_post
 from renkei.notifications.actions import queue_for_post
 from renkei.notifications.models import Notification, NotificationKind
 from renkei.policy.queries import current_policy
@@ -101,13 +102,16 @@ def post_message(
     parent_id: int | None = None,
     ack_from: Sequence[int] = (),
     attachments: Sequence[PreparedUpload] = (),
+    confirm: bool = False,
 ) -> Post:
     """Post in a space, or reply under a post (active members of a writable space).
 
     ``client_id``, chosen by the client, makes a retried send return the post it made instead
     of a second one. ``ack_from`` names members asked for 了解 (R3.3②). Mentions (@login ID)
     notify the member. ``attachments`` come from renkei.attachments.uploads.prepare_uploads;
-    a post may be attachments alone. Audits POST_CREATED; emits post.created.
+    a post may be attachments alone. In a group or a connection the text and file names are
+    screened for patients' personal information first (R2.6, renkei.guard): refused in a
+    group, held in a connection until ``confirm``. Audits POST_CREATED; emits post.created.
     """
     from renkei.attachments.uploads import attach_uploads
 
@@ -149,6 +153,13 @@ def post_message(
                 raise ValidationFailed(
                     {"ack_from": [_("Ask only members of this space for acknowledgement.")]}
                 )
+            confirmed = screen_post(
+                actor,
+                space=space,
+                body=body,
+                file_names=[a.name for a in attachments],
+                confirm=confirm,
+            )
             post = Post.objects.create(
                 space=space,
                 author=actor,
@@ -179,6 +190,7 @@ def post_message(
                     "attachments": [str(a.public_id) for a in attachments],
                 },
             )
+            record_confirmed(actor, space=space, post_public_id=post.public_id, matches=confirmed)
             queue_for_post(post, mentioned=mentioned, ack_requested=ack_members)
             space_event(
                 space,
@@ -205,10 +217,10 @@ def _locked_post(actor: Member, post_id: int) -> tuple[Post, Membership | None]:
     return post, membership
 
 
-def edit_post(actor: Member, *, post_id: int, body: str) -> Post:
+def edit_post(actor: Member, *, post_id: int, body: str, confirm: bool = False) -> Post:
     """Change one's own post; the earlier text is kept as a version members can see.
 
-    Audits POST_EDITED; emits post.updated.
+    The new text is screened as a new post is (R2.6). Audits POST_EDITED; emits post.updated.
     """
     if problems := body_problems(body):
         raise ValidationFailed({"body": problems})
@@ -220,6 +232,7 @@ def edit_post(actor: Member, *, post_id: int, body: str) -> Post:
             raise DomainError(_("Only the author can edit a post, while the space is active."))
         if post.body == body:
             return post
+        confirmed = screen_post(actor, space=post.space, body=body, confirm=confirm)
         now = timezone.now()
         PostVersion.objects.create(
             post=post, body=post.body, written_at=post.edited_at or post.created_at, replaced_at=now
@@ -243,6 +256,7 @@ def edit_post(actor: Member, *, post_id: int, body: str) -> Post:
                 kind=NotificationKind.MENTION,
             )
         record(AuditAction.POST_EDITED, actor=actor, object_type="post", object_id=post.public_id)
+        record_confirmed(actor, space=post.space, post_public_id=post.public_id, matches=confirmed)
         space_event(post.space, "post.updated", post_id=post.pk)
     return post
 

@@ -176,6 +176,10 @@ def create_post(request: HttpRequest, public_id: uuid.UUID) -> Status[PostOut]:
     content, not its name; photos are re-encoded without location or other metadata. In a
     patient group photos need ``photo_consent`` (R3.3④; 409 without it).
 
+    R2.6: in a group, text or file names that look like a patient's personal information are
+    refused (409 personal_information, with ``matches`` and ``patient_link``); in a connection
+    they answer 409 confirm_personal_information until sent again with ``confirm``.
+
     Idempotent: ``client_id`` is chosen by the client, and a send retried with the same id
     answers the post it already made with 200 instead of 201, never a second post.
     """
@@ -199,6 +203,7 @@ def create_post(request: HttpRequest, public_id: uuid.UUID) -> Status[PostOut]:
         parent_id=parent.pk if parent else None,
         ack_from=ack_from,
         attachments=uploads,
+        confirm=payload.confirm,
     )
     status = 201 if post.created_at >= started else 200
     return Status(status, fresh_post_out(viewer, post))
@@ -211,13 +216,13 @@ def get_post(request: HttpRequest, public_id: uuid.UUID) -> PostOut:
     return fresh_post_out(viewer, queries.access_post(viewer, public_id))
 
 
-@router.patch("/posts/{public_id}", response={200: PostOut, **errors(400, 401, 403, 404, 422)})
+@router.patch("/posts/{public_id}", response={200: PostOut, **errors(400, 401, 403, 404, 409, 422)})
 def edit_post(request: HttpRequest, public_id: uuid.UUID, payload: PostEditIn) -> PostOut:
     """Change the text of your own post; it is marked as edited and the earlier text is kept
     as a version the members can read."""
     viewer = member_of(request)
     post = queries.access_post(viewer, public_id)
-    post = actions.edit_post(viewer, post_id=post.pk, body=payload.body)
+    post = actions.edit_post(viewer, post_id=post.pk, body=payload.body, confirm=payload.confirm)
     return fresh_post_out(viewer, post)
 
 
