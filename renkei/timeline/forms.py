@@ -41,6 +41,10 @@ class PostForm(forms.Form):
     photo_consent = forms.BooleanField(
         label=_("I have the patient's consent to take and post this photo."), required=False
     )
+    # R2.6: in a connection, send what the guard held back as patients' personal information.
+    confirm = forms.BooleanField(required=False)
+    # What the guard found in the last send (matches and patient_link), for the page to show.
+    guard: dict[str, Any]
 
     def __init__(
         self,
@@ -50,6 +54,7 @@ class PostForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.guard = {}
         if not self.is_bound:
             self.initial.setdefault("client_id", new_client_id())
         field = self.fields["ack_from"]
@@ -71,6 +76,7 @@ class PostForm(forms.Form):
             if hasattr(self.data, "getlist")
             else [],
             "photo_consent": bool(data.get("photo_consent")),
+            "confirm": bool(data.get("confirm")),
         }
 
 
@@ -81,7 +87,16 @@ class EditForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.guard: dict[str, Any] = {}
 
     def body_value(self) -> str:
         self.is_valid()
         return str(self.cleaned_data.get("body") or "")
+
+    def confirmed(self) -> bool:
+        self.is_valid()
+        return bool(self.cleaned_data.get("confirm"))

@@ -52,7 +52,9 @@ def error_fields(exc: DomainError) -> dict[str, list[str]]:
 
 
 def json_error(exc: DomainError) -> JsonResponse:
-    return JsonResponse({"error": exc.message, "errors": error_fields(exc)}, status=exc.status)
+    return JsonResponse(
+        {"error": exc.message, "errors": error_fields(exc), **exc.details()}, status=exc.status
+    )
 
 
 @dataclass
@@ -180,6 +182,7 @@ def submit_post(
         parent_id=parent.pk if parent else None,
         ack_from=[m.pk for m in asked],
         attachments=uploads,
+        confirm=typed["confirm"],
     )
 
 
@@ -197,7 +200,8 @@ def _posted(request: HttpRequest, viewer: Member, post: Post) -> HttpResponse:
     return redirect(_post_anchor(post))
 
 
-_FILE_FIELDS = ("attachments", "photo_consent")
+# Fields with their own place for a refusal (R2.6's confirmation in a connection too).
+_FILE_FIELDS = ("attachments", "photo_consent", "confirm")
 
 
 def show_refusal(form: PostForm, exc: DomainError, *, default: str | None) -> None:
@@ -211,6 +215,7 @@ def show_refusal(form: PostForm, exc: DomainError, *, default: str | None) -> No
             placed = True
     if not placed:
         form.add_error(default, exc.message)
+    form.guard = exc.details()
 
 
 def _post_form(request: HttpRequest, others: list[Membership]) -> PostForm:
@@ -343,16 +348,20 @@ def edit_post(request: HttpRequest, post_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST":
         form = EditForm(request.POST)
         try:
-            actions.edit_post(viewer, post_id=post.pk, body=form.body_value())
+            actions.edit_post(
+                viewer, post_id=post.pk, body=form.body_value(), confirm=form.confirmed()
+            )
         except NotFound:
             raise
         except DomainError as exc:
             if wants_json(request):
                 return json_error(exc)
-            if not isinstance(exc, ValidationFailed):
+            guarded = exc.details()
+            if not isinstance(exc, ValidationFailed) and not guarded:
                 messages.error(request, exc.message)
                 return redirect(_post_anchor(post))
-            form.add_error("body", exc.message)
+            form.add_error("confirm" if exc.field == "confirm" else "body", exc.message)
+            form.guard = guarded
             status = 422
         else:
             post = queries.access_post(viewer, post_id)

@@ -334,6 +334,22 @@
     return placed;
   }
 
+  // R2.6: where to write patients' information instead, and in a connection the box that
+  // sends it anyway; both stay hidden until the server's guard speaks.
+  function showGuard(form, data) {
+    var link = form.querySelector("[data-guard-link]");
+    var to = data && data.patient_link;
+    if (link) {
+      link.hidden = !to;
+      if (to) { link.querySelector("a").setAttribute("href", to); }
+    }
+    var confirm = form.querySelector("[data-guard-confirm]");
+    if (confirm) {
+      var asked = !!(data && data.errors && data.errors.confirm);
+      if (asked) { confirm.hidden = false; } else if (!data) { confirm.hidden = true; }
+    }
+  }
+
   // In a patient group the consent box is required as soon as a photo is chosen (R3.3④);
   // the server checks it again.
   var photoName = /\.(jpe?g|png|gif|webp|heic|heif|bmp|tiff?)$/i;
@@ -368,6 +384,7 @@
         form.querySelector("input[name=client_id]").value = newClientId();
         showError(form, "");
         showFieldErrors(form, null);
+        showGuard(form, null);
         var area = form.querySelector("textarea");
         if (area) { area.focus(); }
         return;
@@ -375,6 +392,7 @@
       // Refused: nothing was posted; the text, the files and the client id stay as they are.
       var placed = showFieldErrors(form, result.data && result.data.errors);
       showError(form, placed ? "" : (result.data && result.data.error) || L.failed);
+      showGuard(form, result.data);
     }, function () {
       if (attempt < 4) {
         setTimeout(function () { sendPost(form, body, attempt + 1); }, 1000 * Math.pow(2, attempt));
