@@ -27,6 +27,4 @@ def stored_files(root: Path) -> list[Path]:
     folder = root / "files"
     if not folder.exists():
         return []
-    return sorted(
-        p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("consent-")
-    )
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("consent-"))
