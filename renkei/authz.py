@@ -246,3 +246,18 @@ def may_read_tombstone(
     if may_execute_deletion(member) or member.pk == recorded_by_id:
         return True
     return lead_facility is not None and is_facility_admin(member, lead_facility)
+
+
+# --- Pledges and education (R2.9) ------------------------------------------------------------
+
+
+def may_manage_pledges(member: Member, facility: Facility) -> bool:
+    """R2.9: a facility's pledges (forms 1 and 2) and education sessions are kept by its
+    facility manager and its facility admins."""
+    return is_facility_admin(member, facility) or is_facility_manager(member, facility)
+
+
+def may_view_pledges(member: Member, facility: Facility) -> bool:
+    """R2.9: the secretariat sees every facility's pledges and education, besides those who
+    keep them."""
+    return is_secretariat(member) or may_manage_pledges(member, facility)

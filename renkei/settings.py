@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "renkei.attachments",
     "renkei.notifications",
     "renkei.consents",
+    "renkei.pledges",
     "renkei.documents",
     "renkei.search",
     "renkei.guard",

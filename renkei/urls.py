@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("renkei.spaces.urls")),
     path("", include("renkei.timeline.urls")),
     path("", include("renkei.consents.urls")),
+    path("", include("renkei.pledges.urls")),
     path("console/", include("renkei.console.urls")),
     path("api/v1/", include("renkei.api.urls")),
     path("search/", include("renkei.search.urls")),

@@ -72,3 +72,9 @@ class AuditAction(models.IntegerChoices):
         100,
         _("Sent in a connection after the personal-information warning"),
     )
+
+    PLEDGE_FORM_ISSUED = 120, _("Pledge form issued")
+    PLEDGE_SIGNED = 121, _("Signed pledge recorded")
+    PLEDGE_ON_FILE = 122, _("Existing pledge recorded as on file")
+    PLEDGE_DOCUMENT_VIEWED = 123, _("Signed pledge viewed")
+    EDUCATION_RECORDED = 124, _("Education session recorded")

@@ -149,6 +149,19 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=30,
     ),
     Setting(
+        "education_interval_months",
+        "R2.9",
+        _("Education interval for staff (months)"),
+        int,
+        12,
+        minimum=1,
+        maximum=60,
+        help=_(
+            "Staff who have not attended an education session for this long (counted from "
+            "their registration when they never have) are listed as overdue."
+        ),
+    ),
+    Setting(
         "secretariat_name",
         "R1.3",
         _("Secretariat: name"),
@@ -187,6 +200,7 @@ class Policy:
     attachment_max_mb: int
     image_max_mb: int
     attachments_per_post: int
+    education_interval_months: int
     secretariat_name: str
     secretariat_address: str
     secretariat_tel: str

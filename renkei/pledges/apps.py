@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PledgesConfig(AppConfig):
+    name = "renkei.pledges"
+    default_auto_field = "django.db.models.BigAutoField"
