@@ -11,15 +11,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 
 from renkei import authz
 from renkei.accounts.models import Member
 from renkei.errors import NotFound
-from renkei.facilities.models import Affiliation, Facility
+from renkei.facilities.models import Affiliation, Facility, FacilityState
 from renkei.facilities.queries import access_facility
-from renkei.pledges.models import EducationSession, Pledge, PledgeForm
+from renkei.pledges.models import EducationSession, Pledge, PledgeForm, PledgeState
 from renkei.policy.queries import current_policy
 
 
@@ -187,3 +187,31 @@ def education_rows(access: PledgeAccess, *, today: date | None = None) -> list[E
 
 def overdue_staff(access: PledgeAccess, *, today: date | None = None) -> list[Affiliation]:
     return [row.affiliation for row in education_rows(access, today=today) if row.overdue]
+
+
+def _settled(form: int) -> Exists:
+    return Exists(
+        Pledge.objects.filter(
+            affiliation=OuterRef("pk"),
+            form=form,
+            state__in=[PledgeState.SIGNED, PledgeState.ON_FILE],
+        )
+    )
+
+
+def _current_staff_everywhere() -> QuerySet[Affiliation]:
+    return Affiliation.objects.filter(
+        lost_on__isnull=True, facility__state=FacilityState.ACTIVE
+    ).select_related("member", "facility")
+
+
+def managers_without_form1() -> QuerySet[Affiliation]:
+    """Facility managers of active facilities with no signed form 1 and none on file (R2.9).
+    Region-wide: for the secretariat's compliance overview, whose caller checks the viewer."""
+    return _current_staff_everywhere().filter(is_manager=True).exclude(_settled(PledgeForm.MANAGER))
+
+
+def staff_without_form2() -> QuerySet[Affiliation]:
+    """Staff (other than the manager) of active facilities with no signed form 2 and none on
+    file (R2.9). Region-wide, as ``managers_without_form1``."""
+    return _current_staff_everywhere().filter(is_manager=False).exclude(_settled(PledgeForm.STAFF))
