@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from renkei import authz
@@ -21,7 +22,7 @@ from renkei.audit.models import AuditEvent
 from renkei.audit.queries import visible_events
 from renkei.errors import NotFound
 from renkei.facilities import queries as facility_queries
-from renkei.facilities.models import Facility, FacilityState
+from renkei.facilities.models import Affiliation, Facility, FacilityState
 from renkei.facilities.queries import visible_facilities
 from renkei.policy.definitions import SETTINGS, Setting
 from renkei.policy.queries import current_policy
@@ -192,3 +193,77 @@ def pending_applications(viewer: Member) -> QuerySet[Facility]:
     """Applications waiting for a decision, oldest first, with how many users each lists."""
     _require_secretariat(viewer)
     return facility_queries.pending_applications(viewer).annotate(user_count=Count("applied_users"))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change of a facility's user list or roles, as the facility page's history shows it."""
+
+    on: date
+    at: datetime | None
+    kind: str  # "registered", "deregistered", or an audit action's label
+    name: str
+    number: int | None
+    by: str
+
+
+# Role and membership changes of the audit trail that the form-3 rows do not record themselves.
+_ROLE_EVENTS = (
+    AuditAction.ADMIN_APPOINTED,
+    AuditAction.ADMIN_REVOKED,
+    AuditAction.FACILITY_ACCEPTED,
+    AuditAction.FACILITY_LEFT,
+)
+
+
+def facility_history(viewer: Member, facility: Facility) -> list[HistoryEntry]:
+    """The facility's user list over time, newest first (secretariat only): each registration
+    and loss of eligibility from the form-3 rows (R1.2), with the appointments and revocations
+    of admins and the facility's acceptance and leaving from the audit trail (R2.8)."""
+    _require_secretariat(viewer)
+    entries: list[HistoryEntry] = []
+    rows = Affiliation.objects.filter(facility=facility).select_related(
+        "member", "registered_by", "deregistered_by"
+    )
+    for row in rows:
+        entries.append(
+            HistoryEntry(
+                on=row.registered_on,
+                at=None,
+                kind="registered",
+                name=row.member.name,
+                number=row.number,
+                by=row.registered_by.name if row.registered_by else "",
+            )
+        )
+        if row.lost_on is not None:
+            entries.append(
+                HistoryEntry(
+                    on=row.lost_on,
+                    at=None,
+                    kind="deregistered",
+                    name=row.member.name,
+                    number=row.number,
+                    by=row.deregistered_by.name if row.deregistered_by else "",
+                )
+            )
+    events = visible_events(viewer, facility_id=facility.pk).filter(action__in=_ROLE_EVENTS)
+    for event in events:
+        label = event.get_action_display()
+        if event.action == AuditAction.ADMIN_APPOINTED and event.detail.get("manager"):
+            label = gettext("Recorded as facility manager")
+        entries.append(
+            HistoryEntry(
+                on=timezone.localdate(event.at),
+                at=event.at,
+                kind=str(label),
+                name=event.object_label if event.object_type == "member" else "",
+                number=None,
+                by=event.actor_label,
+            )
+        )
+    # Newest first; on one day, the audit trail's timed events after the dated rows.
+    entries.sort(
+        key=lambda e: (e.on, e.at.timestamp() if e.at else 0.0, e.number or 0), reverse=True
+    )
+    return entries

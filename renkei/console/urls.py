@@ -7,6 +7,7 @@ from renkei.console import views
 app_name = "console"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("compliance/<slug:check_id>/", views.compliance_cases, name="compliance"),
     path("applications/", views.applications, name="applications"),
     path("applications/<uuid:public_id>/", views.application, name="application"),
     path("facilities/", views.facilities, name="facilities"),

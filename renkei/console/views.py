@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from renkei import authz
 from renkei.accounts.models import Member
-from renkei.console import queries
+from renkei.console import compliance, queries
 from renkei.console.forms import (
     AuditFilterForm,
     DecisionForm,
@@ -65,9 +65,31 @@ def _add_errors(form: Any, errors: dict[str, list[str]]) -> None:
 
 @secretariat_only
 def index(request: HttpRequest) -> HttpResponse:
-    """Counts at a glance and links to the console's pages."""
+    """Counts at a glance, compliance at a glance, and links to the console's pages."""
+    viewer = _viewer(request)
     return render(
-        request, "console/index.html", {"counts": queries.facility_counts(_viewer(request))}
+        request,
+        "console/index.html",
+        {
+            "counts": queries.facility_counts(viewer),
+            "lines": compliance.compliance_lines(viewer),
+        },
+    )
+
+
+CASES_PAGE_SIZE = 100
+
+
+@secretariat_only
+def compliance_cases(request: HttpRequest, check_id: str) -> HttpResponse:
+    """The cases behind one line of compliance at a glance."""
+    viewer = _viewer(request)
+    check = compliance.access_check(viewer, check_id)
+    page, cases = compliance.case_page(
+        viewer, check, number=request.GET.get("page"), per_page=CASES_PAGE_SIZE
+    )
+    return render(
+        request, "console/compliance_cases.html", {"check": check, "page": page, "cases": cases}
     )
 
 
@@ -182,6 +204,7 @@ def _facility_page(
         {
             "facility": facility,
             "rows": rows,
+            "history": queries.facility_history(_viewer(request), facility),
             "forms": forms or _staff_forms(rows),
             "active": facility.state == FacilityState.ACTIVE,
         },

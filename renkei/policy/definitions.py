@@ -149,6 +149,19 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=30,
     ),
     Setting(
+        "archive_candidate_days",
+        "R3.5",
+        _("Days without activity before a patient group is an archive candidate"),
+        int,
+        90,
+        minimum=7,
+        maximum=3650,
+        help=_(
+            "The secretariat's compliance overview lists active patient groups with no post "
+            "for this long, so their admins can move them to the archive in good time."
+        ),
+    ),
+    Setting(
         "education_interval_months",
         "R2.9",
         _("Education interval for staff (months)"),
@@ -200,6 +213,7 @@ class Policy:
     attachment_max_mb: int
     image_max_mb: int
     attachments_per_post: int
+    archive_candidate_days: int
     education_interval_months: int
     secretariat_name: str
     secretariat_address: str
