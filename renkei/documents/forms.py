@@ -323,9 +323,9 @@ def _articles(articles: tuple[tuple[str, tuple[str, ...]], ...]) -> list[Flowabl
     return parts
 
 
-def _pledge_signature(rows: list[list[str]]) -> Table:
+def _pledge_signature(rows: list[list[str]], *, height_mm: float = 9) -> Table:
     """The signer's lines: label, what the data fills in, and the seal."""
-    table = pdf.table(rows, widths_mm=(32, 124, 14), min_height_mm=9, size=10)
+    table = pdf.table(rows, widths_mm=(32, 124, 14), min_height_mm=height_mm, size=10)
     table.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), _SHADE)]))
     return table
 
@@ -453,7 +453,7 @@ def _form3_users(rows: list[Affiliation]) -> Table:
     table = Table(
         data,
         colWidths=[w * mm for w in (11, 29, 50, 58, 22)],
-        rowHeights=[7.5 * mm] * len(data),
+        rowHeights=[8 * mm, 8 * mm] + [6.2 * mm] * (len(data) - 2),
         repeatRows=2,
     )
     table.setStyle(TableStyle(commands))
@@ -482,16 +482,16 @@ def form3_pdf(facility: Facility) -> bytes:
                 ["事業所所在地", f"〒{facility.postal_code}　{facility.address}", ""],
                 ["TEL／FAX", tel_fax, ""],
                 ["管理者氏名", facility.manager_name, SEAL],
-            ]
+            ],
+            height_mm=7.5,
         ),
         _heading("利用者"),
         _form3_users(rows),
         pdf.space(2),
         _p(FORM3_NOTE, size=8.5),
         _p(
-            "提出先（原本を下記住所宛にお送りください）\n"
-            f"{policy.secretariat_name}\n{policy.secretariat_address}\n"
-            f"電話　{policy.secretariat_tel}",
+            f"提出先（原本を下記住所宛にお送りください）　{policy.secretariat_name}\n"
+            f"{policy.secretariat_address}　電話　{policy.secretariat_tel}",
             size=8.5,
             right=True,
         ),

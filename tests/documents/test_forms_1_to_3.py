@@ -135,6 +135,7 @@ def test_form3_has_the_facility_and_its_user_list(region, tmp_path):
     gone.lost_on = date(2026, 10, 31)
     gone.save(update_fields=["lost_on"])
     data = form3_pdf(clinic)
+    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1  # ten rows fit on one sheet
     text = _text(data)
     assert _flat("誓約同意書") in text
     assert _flat(FORM3_PLEDGE) in text
