@@ -79,3 +79,28 @@ def test_the_facility_page_links_to_the_pledges_for_those_who_reach_them(region,
     for who in ("doctor", "clinic_admin", "secretariat"):
         assert link in client_for(region.cast[who]).get(detail).content.decode(), who
     assert link not in client_for(region.nurse).get(detail).content.decode()
+
+
+def test_the_signed_copy_is_served_to_the_keepers_and_the_secretariat_only(
+    region, client_for, django_capture_on_commit_callbacks
+):
+    from renkei.pledges import actions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pledge = actions.record_signed_pledge(
+            region.clinic_admin,
+            facility_public_id=region.clinic.public_id,
+            form=2,
+            member_public_id=region.nurse.public_id,
+            signed_on=timezone.localdate(),
+            document=samples.upload("a.pdf", samples.pdf("PLEDGE-COPY")),
+        )
+    url = pledges_url(region.clinic, f"{pledge.public_id}/document/")
+    for who in ("secretariat", "doctor", "clinic_admin"):
+        response = client_for(region.cast[who]).get(url)
+        assert response.status_code == 200, who
+        assert b"PLEDGE-COPY" in response.content
+    for who in OUTSIDERS:  # the nurse whose pledge it is included: the facility keeps it
+        assert client_for(region.cast[who]).get(url).status_code == 404, who
+    other = pledges_url(region.pharmacy, f"{pledge.public_id}/document/")
+    assert client_for(region.pharmacist).get(other).status_code == 404
