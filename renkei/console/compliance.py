@@ -174,6 +174,54 @@ def passwords_overdue(context: Context) -> QuerySet[Member]:
     return _eligible_members().filter(password_changed_at__lt=cutoff).order_by("furigana", "id")
 
 
+# --- Pledges (R2.9) ---------------------------------------------------------------------------
+
+
+def _show_pledge(row: Affiliation) -> Case:
+    return Case(
+        (
+            row.member.name,
+            row.facility.name,
+            row.member.get_profession_display(),
+            _day(row.registered_on),
+        ),
+        reverse("pledges:console", args=[row.facility.public_id]),
+    )
+
+
+_PLEDGE_COLUMNS = (_("Name"), _("Facility"), _("Profession"), _("Registration date"))
+
+
+@check(
+    "managers_without_form1",
+    label=_("Facility managers without form 1 on file"),
+    rule="R2.9",
+    columns=_PLEDGE_COLUMNS,
+    show=_show_pledge,
+    needs=("renkei.pledges",),
+)
+def managers_without_form1(context: Context) -> QuerySet[Affiliation]:
+    """Managers of active facilities with no signed or recorded form 1 (R2.9)."""
+    from renkei.pledges.queries import managers_without_form1 as missing
+
+    return missing().order_by("facility__name", "number")
+
+
+@check(
+    "staff_without_form2",
+    label=_("Staff without a confidentiality pledge (form 2) on file"),
+    rule="R2.9",
+    columns=_PLEDGE_COLUMNS,
+    show=_show_pledge,
+    needs=("renkei.pledges",),
+)
+def staff_without_form2(context: Context) -> QuerySet[Affiliation]:
+    """Staff of active facilities with no signed or recorded form 2 (R2.9)."""
+    from renkei.pledges.queries import staff_without_form2 as missing
+
+    return missing().order_by("facility__name", "number")
+
+
 # --- Patient groups ---------------------------------------------------------------------------
 
 

@@ -58,6 +58,8 @@ def test_every_registered_line_is_on_the_overview_with_a_link(region, client_for
         "patient_groups_without_consent",
         "patient_groups_without_admin",
         "archive_candidates",
+        "managers_without_form1",
+        "staff_without_form2",
     } <= {c.id for c in available_checks()}
 
 
@@ -263,3 +265,46 @@ def test_query_count_does_not_grow_with_the_region(region, client_for):
     assert counts["patient_groups_without_admin"] == 27
     assert counts["archive_candidates"] == 27
     assert counts["passwords_overdue"] == 27
+
+
+def _on_file(actor, facility, form: int, member=None) -> None:
+    from renkei.pledges.actions import record_existing_pledge
+
+    record_existing_pledge(
+        actor,
+        facility_public_id=facility.public_id,
+        form=form,
+        member_public_id=member.public_id if member else None,
+        signed_on=timezone.localdate(),
+    )
+
+
+@pytest.mark.rule("R2.9")
+def test_manager_without_form1(region, client_for):
+    client = client_for(region.secretariat)
+    _on_file(region.pharmacist, region.pharmacy, 1)
+    _on_file(region.visiting_nurse, region.station, 1)
+    assert _shown(client, "managers_without_form1")[0] == 1
+    assert [c[:2] for c in _cases(client, "managers_without_form1")] == [
+        (region.doctor.name, region.clinic.name)
+    ]
+    html = client.get("/console/compliance/managers_without_form1/").content.decode()
+    assert f'href="/facilities/{region.clinic.public_id}/pledges/"' in html
+    _on_file(region.clinic_admin, region.clinic, 1)
+    assert _shown(client, "managers_without_form1")[0] == 0
+    assert _cases(client, "managers_without_form1") == []
+
+
+@pytest.mark.rule("R2.9")
+def test_staff_without_form2(region, client_for):
+    client = client_for(region.secretariat)
+    for member in (region.care_manager, region.clinic_admin, region.shared_nurse):
+        _on_file(region.clinic_admin, region.clinic, 2, member)
+    _on_file(region.visiting_nurse, region.station, 2, region.shared_nurse)
+    assert _shown(client, "staff_without_form2")[0] == 1
+    assert [c[:2] for c in _cases(client, "staff_without_form2")] == [
+        (region.nurse.name, region.clinic.name)
+    ]
+    _on_file(region.clinic_admin, region.clinic, 2, region.nurse)
+    assert _shown(client, "staff_without_form2")[0] == 0
+    assert _cases(client, "staff_without_form2") == []
