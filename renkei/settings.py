@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "renkei.console",
     "renkei.api",
     "renkei.demo",
+    "renkei.guide",
     "renkei.home",
 ]
 

@@ -24,4 +24,5 @@ urlpatterns = [
     path("notifications/", include("renkei.notifications.urls")),
     path("files/", include("renkei.attachments.urls")),
     path("erasure/", include("renkei.erasure.urls")),
+    path("guide/", include("renkei.guide.urls")),
 ]

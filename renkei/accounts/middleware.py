@@ -25,6 +25,7 @@ PUBLIC_PREFIXES = (
     "/signin/",
     "/apply/",
     "/help/",
+    "/guide/",
     "/static/",
     "/activate/",
     "/password/reset/",
@@ -41,6 +42,7 @@ PASSWORD_CHANGE_PREFIXES = (
     "/signout/",
     "/static/",
     "/help/",
+    "/guide/",
     "/i18n/",
     "/favicon.ico",
 )
