@@ -111,6 +111,33 @@ def may_view_facility_audit(member: Member, facility: Facility) -> bool:
     return is_secretariat(member) or is_facility_admin(member, facility)
 
 
+# --- Devices (R2.3, R2.5) --------------------------------------------------------------------
+
+
+def _admins_owner(member: Member, owner: Member) -> bool:
+    from renkei.facilities.models import Affiliation
+
+    return Affiliation.objects.filter(
+        member=owner, lost_on__isnull=True, facility_id__in=admin_facility_ids(member)
+    ).exists()
+
+
+def may_report_device_lost(member: Member, owner: Member) -> bool:
+    """R2.5: a lost device is reported by its owner or a facility admin of the owner's
+    facility."""
+    return member.pk == owner.pk or _admins_owner(member, owner)
+
+
+def may_cut_off_device(member: Member, owner: Member) -> bool:
+    """R2.5, R2.10: a facility admin of the owner's facility cuts a device off."""
+    return _admins_owner(member, owner)
+
+
+def may_manage_devices(member: Member, facility: Facility) -> bool:
+    """R2.10: the registry of the devices of a facility's staff is its facility admins'."""
+    return is_facility_admin(member, facility)
+
+
 # --- Spaces (R2.6, R3.1) ---------------------------------------------------------------------
 # Space predicates take the viewer's membership of the space (or None), fetched by the caller,
 # so a page that checks several things asks the database once.

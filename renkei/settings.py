@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "renkei.audit",
     "renkei.accounts",
     "renkei.facilities",
+    "renkei.devices",
     "renkei.spaces",
     "renkei.timeline",
     "renkei.attachments",

@@ -183,12 +183,21 @@ def authenticate(*, login_id: str, password: str) -> Member:
     return member
 
 
-def open_session(member: Member, *, session_key: str) -> UserSession:
-    """Record a new signed-in session after Django's login. Audits SIGN_IN."""
+def open_session(
+    member: Member, *, session_key: str, device_id: int | None = None
+) -> UserSession:
+    """Record a new signed-in session after Django's login, tied to its device if known.
+
+    Audits SIGN_IN.
+    """
     origin = current_origin()
     with transaction.atomic():
         session = UserSession.objects.create(
-            session_key=session_key, member=member, ip=origin.ip, user_agent=origin.user_agent[:300]
+            session_key=session_key,
+            member=member,
+            ip=origin.ip,
+            user_agent=origin.user_agent[:300],
+            device_id=device_id,
         )
         Member.objects.filter(pk=member.pk).update(last_login=timezone.now())
         record(AuditAction.SIGN_IN, actor=member, object_type="session", object_id=session.pk)
@@ -215,6 +224,16 @@ def end_all_sessions(member: Member, *, reason: EndReason, keep: str | None = No
     """
     sessions = list(UserSession.objects.filter(member=member, ended_at__isnull=True))
     sessions = [s for s in sessions if s.session_key != keep]
+    _end(sessions, reason)
+    return len(sessions)
+
+
+def end_device_sessions(*, device_id: int, reason: EndReason) -> int:
+    """End every open session opened from one device (pages, API and live connections).
+
+    For use inside other actions, which audit the cause; returns how many ended.
+    """
+    sessions = list(UserSession.objects.filter(device_id=device_id, ended_at__isnull=True))
     _end(sessions, reason)
     return len(sessions)
 

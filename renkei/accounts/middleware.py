@@ -18,6 +18,7 @@ from renkei.accounts.actions import expire_idle_session
 from renkei.accounts.models import UserSession
 from renkei.accounts.passwords import password_expired
 from renkei.audit.origin import Origin, reset_origin, set_origin
+from renkei.devices.actions import touch_device
 from renkei.policy.queries import current_policy
 
 # Reachable without signing in.
@@ -108,7 +109,7 @@ class SessionGuardMiddleware:
             return self.get_response(request)
         session = (
             UserSession.objects.filter(session_key=request.session.session_key or "")
-            .only("id", "member_id", "last_seen_at", "ended_at")
+            .only("id", "member_id", "last_seen_at", "ended_at", "device_id")
             .first()
         )
         if session is None or session.ended_at is not None or session.member_id != user.pk:
@@ -124,6 +125,8 @@ class SessionGuardMiddleware:
             )
         if now - session.last_seen_at > TOUCH_INTERVAL:
             UserSession.objects.filter(pk=session.pk).update(last_seen_at=now)
+            if session.device_id is not None:
+                touch_device(device_id=session.device_id)
         request.user_session = session  # type: ignore[attr-defined]
         if password_expired(policy, user) and not request.path.startswith(PASSWORD_CHANGE_PREFIXES):
             message = _("Your password is older than %(n)d days. Change it to continue.") % {

@@ -105,6 +105,8 @@ class EndReason(models.TextChoices):
     FACILITY_LEFT = "facility_left", _("Facility left the network")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    DEVICE_LOST = "device_lost", _("Device reported lost")
+    DEVICE_CUT_OFF = "device_cut_off", _("Device cut off")
 
 
 class UserSession(models.Model):
@@ -118,6 +120,10 @@ class UserSession(models.Model):
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
     ip = models.GenericIPAddressField(null=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # The browser the session was opened from (R2.5); empty for sessions opened without one.
+    device = models.ForeignKey(
+        "devices.Device", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["member", "ended_at"])]

@@ -26,6 +26,8 @@ from renkei.accounts.forms import (
 )
 from renkei.accounts.models import Member, TokenPurpose
 from renkei.accounts.passwords import password_expired
+from renkei.devices.actions import admit_device
+from renkei.devices.browser import read_browser_key, remember_browser
 from renkei.errors import DomainError, NotFound, ValidationFailed
 from renkei.policy.queries import current_policy
 
@@ -65,12 +67,23 @@ def _end_current_session(request: HttpRequest) -> None:
         logout(request)
 
 
-def _start_session(request: HttpRequest, member: Member) -> None:
+def _start_session(request: HttpRequest, member: Member) -> str:
+    """Sign ``member`` in on this browser, tied to its device (R2.3); a browser whose device
+    was reported lost or cut off is refused before anything changes (R2.5). Returns the
+    browser key for the device cookie."""
+    device, _registered = admit_device(member, browser_key=read_browser_key(request))
     _end_current_session(request)
     login(request, member)
     session_key = request.session.session_key
     assert session_key is not None  # login() has just saved the session under a new key
-    actions.open_session(member, session_key=session_key)
+    actions.open_session(member, session_key=session_key, device_id=device.pk)
+    return device.browser_key
+
+
+def _signed_in(request: HttpRequest, url: str, browser_key: str) -> HttpResponse:
+    response = redirect(url)
+    remember_browser(response, browser_key)
+    return response
 
 
 def _link_invalid(request: HttpRequest, exc: DomainError, *, again_url: str) -> HttpResponse:
@@ -99,12 +112,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             member = actions.authenticate(
                 login_id=form.cleaned_data["login_id"], password=form.cleaned_data["password"]
             )
+            browser_key = _start_session(request, member)
         except DomainError as exc:
             form.add_error(None, exc.message)
             status = exc.status
         else:
-            _start_session(request, member)
-            return redirect(next_url or "home")
+            return _signed_in(request, next_url or "home", browser_key)
     return render(request, "accounts/sign_in.html", {"form": form}, status=status)
 
 
@@ -246,12 +259,12 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
             # Signing in goes through the same checks as the sign-in page (eligibility, R1.2).
             try:
                 signed_in = actions.authenticate(login_id=member.login_id, password=password)
+                browser_key = _start_session(request, signed_in)
             except DomainError as exc:
                 messages.info(request, exc.message)
                 return redirect("accounts:sign_in")
-            _start_session(request, signed_in)
             messages.success(request, _("Your account is ready. Welcome to Renkei."))
-            return redirect("home")
+            return _signed_in(request, "home", browser_key)
     return render(
         request, "accounts/activate.html", {"form": form, "member": member}, status=status
     )

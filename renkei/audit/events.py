@@ -73,6 +73,12 @@ class AuditAction(models.IntegerChoices):
         _("Sent in a connection after the personal-information warning"),
     )
 
+    DEVICE_REGISTERED = 110, _("Device registered at sign-in")
+    DEVICE_REPORTED_LOST = 111, _("Device reported lost")
+    DEVICE_CUT_OFF = 112, _("Device cut off")
+    DEVICE_RENAMED = 113, _("Device renamed")
+    DEVICE_SIGN_IN_REFUSED = 114, _("Sign-in refused on a lost or cut-off device")
+
     PLEDGE_FORM_ISSUED = 120, _("Pledge form issued")
     PLEDGE_SIGNED = 121, _("Signed pledge recorded")
     PLEDGE_ON_FILE = 122, _("Existing pledge recorded as on file")
