@@ -37,8 +37,10 @@ from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind, 
 
 @dataclass(frozen=True)
 class Context:
-    """What every check may read, computed once per page: the policy and the present."""
+    """What every check may read, computed once per page: the viewer (always the secretariat),
+    the policy and the present."""
 
+    viewer: Member
     policy: Policy
     now: datetime
 
@@ -305,6 +307,42 @@ def archive_candidates(context: Context) -> QuerySet[Space]:
     return _patient_groups(SpaceState.ACTIVE).filter(last_activity_at__lt=cutoff)
 
 
+# --- Devices (R2.5) ---------------------------------------------------------------------------
+
+
+def _show_device(device: Any) -> Case:
+    by = device.reported_lost_by
+    return Case(
+        (
+            device.member.name,
+            device.name,
+            device.get_kind_display(),
+            _day(device.reported_lost_at),
+            by.name if by else "—",
+        )
+    )
+
+
+@check(
+    "lost_devices",
+    label=_("Devices reported lost and not yet cut off"),
+    rule="R2.5",
+    columns=(_("Owner"), _("Device"), _("Kind"), _("Reported lost"), _("Reported by")),
+    show=_show_device,
+    needs=("renkei.devices",),
+)
+def lost_devices(context: Context) -> QuerySet[Any]:
+    """Devices in the lost state: reported, and waiting for a facility admin to cut them off
+    (R2.5)."""
+    from renkei.devices.models import Device, DeviceState
+
+    return (
+        Device.objects.filter(state=DeviceState.LOST)
+        .select_related("member", "reported_lost_by")
+        .order_by("reported_lost_at", "id")
+    )
+
+
 # --- Reading the registry ---------------------------------------------------------------------
 
 
@@ -319,8 +357,8 @@ def _require_secretariat(viewer: Member) -> None:
         raise NotFound()
 
 
-def _context() -> Context:
-    return Context(policy=current_policy(), now=timezone.now())
+def _context(viewer: Member) -> Context:
+    return Context(viewer=viewer, policy=current_policy(), now=timezone.now())
 
 
 def available_checks() -> list[Check]:
@@ -332,7 +370,7 @@ def compliance_lines(viewer: Member) -> list[Line]:
     """Every available line with its count (secretariat only): one query per line, whatever
     the size of the region."""
     _require_secretariat(viewer)
-    context = _context()
+    context = _context(viewer)
     return [Line(c, c.count(context)) for c in available_checks()]
 
 
@@ -351,5 +389,5 @@ def case_page(
     """One page of the cases behind a line, and those cases as the list shows them
     (secretariat only)."""
     _require_secretariat(viewer)
-    page = Paginator(found.cases(_context()), per_page).get_page(number)
+    page = Paginator(found.cases(_context(viewer)), per_page).get_page(number)
     return page, [found.show(obj) for obj in page.object_list]
