@@ -97,3 +97,12 @@ def test_every_topic_has_a_link_and_an_unknown_topic_is_an_error():
         assert f'href="/guide/{topic.slug}/"' in html
     with pytest.raises(TemplateSyntaxError):
         Template('{% load guide %}{% guide_link "no-such-topic" %}').render(Context())
+
+
+@pytest.mark.rule("R2.7")
+def test_device_pages_link_the_lost_device_topic(region, client_for):
+    own = _links(client_for(region.nurse), reverse("devices:own"))
+    assert own == {"lost-device": "/guide/lost-device/"}
+    url = reverse("devices:facility", args=[region.clinic.public_id])
+    registry = _links(client_for(region.clinic_admin), url)
+    assert registry == {"lost-device": "/guide/lost-device/"}

@@ -68,6 +68,8 @@ def test_the_guide_is_readable_signed_out_and_signed_in(region, client_for):
     assert Client().get("/guide/lost-device/").status_code == 200
     page = client_for(region.nurse).get("/guide/lost-device/").content.decode()
     assert "すぐに所属事業所のシステム管理者に連絡してください" in page
+    assert "「ご利用の端末」の「紛失を届け出る」" in page
+    assert "「職員の端末」" in page
 
 
 @pytest.mark.rule("R2.7")
