@@ -288,3 +288,24 @@ def may_view_pledges(member: Member, facility: Facility) -> bool:
     """R2.9: the secretariat sees every facility's pledges and education, besides those who
     keep them."""
     return is_secretariat(member) or may_manage_pledges(member, facility)
+
+
+def may_report_for_facility(member: Member, facility: Facility) -> bool:
+    """R2.10: a facility admin reports operational problems of its facility to the
+    secretariat."""
+    return is_facility_admin(member, facility)
+
+
+def may_report_for_patient_group(space: Space, membership: Membership | None) -> bool:
+    """R3.5: a patient group admin reports problems of the patient group to the secretariat."""
+    return is_patient_group_admin(space, membership)
+
+
+def may_handle_reports(member: Member) -> bool:
+    """R2.10, R3.5: problem reports are received, answered and closed by the secretariat."""
+    return is_secretariat(member)
+
+
+def may_export(member: Member) -> bool:
+    """CSV exports of the form-3 lists and the audit trail are the secretariat's alone."""
+    return is_secretariat(member)

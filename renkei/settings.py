@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "renkei.erasure",
     "renkei.realtime",
     "renkei.console",
+    "renkei.reports",
     "renkei.api",
     "renkei.demo",
     "renkei.guide",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("renkei.consents.urls")),
     path("", include("renkei.pledges.urls")),
     path("console/", include("renkei.console.urls")),
+    path("reports/", include("renkei.reports.urls")),
     path("api/v1/", include("renkei.api.urls")),
     path("search/", include("renkei.search.urls")),
     path("notifications/", include("renkei.notifications.urls")),

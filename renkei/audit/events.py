@@ -84,3 +84,9 @@ class AuditAction(models.IntegerChoices):
     PLEDGE_ON_FILE = 122, _("Existing pledge recorded as on file")
     PLEDGE_DOCUMENT_VIEWED = 123, _("Signed pledge viewed")
     EDUCATION_RECORDED = 124, _("Education session recorded")
+
+    REPORT_RAISED = 130, _("Problem reported to the secretariat")
+    REPORT_COMMENTED = 131, _("Comment on a problem report")
+    REPORT_STATUS_CHANGED = 132, _("Problem report status changed")
+    EXPORT_STARTED = 133, _("CSV export started")
+    EXPORT_DOWNLOADED = 134, _("CSV export downloaded")

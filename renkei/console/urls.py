@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from renkei.console import views
+from renkei.console import export_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -20,4 +20,7 @@ urlpatterns = [
     path("facilities/<uuid:public_id>/withdraw/", views.withdraw, name="withdraw"),
     path("policy/", views.policy, name="policy"),
     path("audit/", views.audit, name="audit"),
+    path("exports/", export_views.export_list, name="exports"),
+    path("exports/<uuid:public_id>/", export_views.export_job, name="export"),
+    path("exports/<uuid:public_id>/file/", export_views.export_download, name="export_download"),
 ]
