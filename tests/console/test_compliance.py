@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from renkei.accounts.models import Member
 from renkei.console.compliance import REGISTRY, Case, Check, available_checks
+from renkei.devices.models import Device
 from renkei.facilities.models import Affiliation, Facility
 from renkei.policy.actions import change_policy
 from renkei.spaces import actions as space_actions
@@ -241,6 +242,15 @@ def _grow(region, *, start: int, n: int) -> None:
         space = Space.objects.create(kind="patient_group", lead_facility=facility)
         Space.objects.filter(pk=space.pk).update(last_activity_at=old)
         Membership.objects.create(space=space, member=member, is_admin=False)
+        Device.objects.create(
+            member=member,
+            browser_key=f"browser{i}",
+            name=f"端末{i}",
+            kind="smartphone",
+            state="lost",
+            reported_lost_by=member,
+            reported_lost_at=old,
+        )
 
 
 def _urls() -> list[str]:
@@ -265,6 +275,8 @@ def test_query_count_does_not_grow_with_the_region(region, client_for):
     assert counts["patient_groups_without_admin"] == 27
     assert counts["archive_candidates"] == 27
     assert counts["passwords_overdue"] == 27
+    assert counts["lost_devices"] == 27
+    assert counts["staff_without_form2"] >= 27
 
 
 def _on_file(actor, facility, form: int, member=None) -> None:
