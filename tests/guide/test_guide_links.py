@@ -106,3 +106,13 @@ def test_device_pages_link_the_lost_device_topic(region, client_for):
     url = reverse("devices:facility", args=[region.clinic.public_id])
     registry = _links(client_for(region.clinic_admin), url)
     assert registry == {"lost-device": "/guide/lost-device/"}
+
+
+@pytest.mark.rule("R2.7")
+def test_problem_report_forms_link_the_report_topic(region, client_for):
+    url = reverse("reports:new_for_facility", args=[region.clinic.public_id])
+    links = _links(client_for(region.clinic_admin), url)
+    assert links == {"report": "/guide/report/"}
+    space = patient_group(region)
+    url = reverse("reports:new_for_space", args=[space.public_id])
+    assert _links(client_for(region.doctor), url) == {"report": "/guide/report/"}

@@ -83,6 +83,9 @@ def test_the_rules_each_page_explains(db):
     assert "その都度患者さんの同意を得て" in post
     consent = Client().get("/guide/consent/").content.decode()
     assert "様式4" in consent
+    report = Client().get("/guide/report/").content.decode()
+    assert "「事務局に問題を報告する」" in report
+    assert "048-465-6575" in report
     approve = Client().get("/guide/approve/").content.decode()
     assert "承認する" in approve
     assert "承認しない" in approve
