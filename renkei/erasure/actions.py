@@ -52,7 +52,8 @@ NOTE_MAX = 200
 
 def _patient_group_for_update(space_id: int) -> Space:
     space = (
-        Space.objects.select_for_update()
+        # Only the space's row is locked: PostgreSQL cannot lock the nullable side of a join.
+        Space.objects.select_for_update(of=("self",))
         .select_related("lead_facility")
         .filter(pk=space_id, kind=SpaceKind.PATIENT_GROUP)
         .exclude(state=SpaceState.DELETED)
@@ -297,7 +298,7 @@ def execute_deletion(actor: Member, *, request_id: int) -> Tombstone:
             _sqlite_pragma(conn, "secure_delete", 1)
         with transaction.atomic():
             request = (
-                DeletionRequest.objects.select_for_update()
+                DeletionRequest.objects.select_for_update(of=("self",))
                 .select_related("recorded_by")
                 .filter(pk=request_id)
                 .first()
@@ -314,7 +315,7 @@ def execute_deletion(actor: Member, *, request_id: int) -> Tombstone:
                     rule="R3.5",
                 )
             space = (
-                Space.objects.select_for_update()
+                Space.objects.select_for_update(of=("self",))
                 .select_related("lead_facility")
                 .get(pk=request.space_id)
             )
