@@ -11,6 +11,7 @@ from renkei.api.endpoints import (
     applications,
     audit,
     consents,
+    devices,
     erasure,
     facilities,
     governance,
@@ -62,3 +63,4 @@ api.add_router("", search.router)
 api.add_router("", notifications.router)
 api.add_router("", consents.router)
 api.add_router("", erasure.router)
+api.add_router("", devices.router)
