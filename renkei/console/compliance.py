@@ -307,7 +307,35 @@ def archive_candidates(context: Context) -> QuerySet[Space]:
     return _patient_groups(SpaceState.ACTIVE).filter(last_activity_at__lt=cutoff)
 
 
-# --- Devices (R2.5) ---------------------------------------------------------------------------
+# --- Problem reports and devices (R2.10, R2.5) --------------------------------------------------
+
+
+def _show_report(report: Any) -> Case:
+    return Case(
+        (
+            report.title,
+            report.facility.name,
+            report.get_status_display(),
+            _day(report.created_at),
+        ),
+        reverse("reports:detail", args=[report.public_id]),
+    )
+
+
+@check(
+    "open_reports",
+    label=_("Open problem reports"),
+    rule="R2.10",
+    columns=(_("Title"), _("Facility"), _("Status"), _("Reported")),
+    show=_show_report,
+    needs=("renkei.reports",),
+)
+def open_reports(context: Context) -> QuerySet[Any]:
+    """Problem reports not closed yet (open or in progress), oldest first (R2.10, R3.5)."""
+    from renkei.reports.models import ReportStatus
+    from renkei.reports.queries import inbox
+
+    return inbox(context.viewer).exclude(status=ReportStatus.CLOSED).order_by("created_at", "id")
 
 
 def _show_device(device: Any) -> Case:

@@ -16,6 +16,7 @@ from renkei.console.compliance import REGISTRY, Case, Check, available_checks
 from renkei.devices.models import Device
 from renkei.facilities.models import Affiliation, Facility
 from renkei.policy.actions import change_policy
+from renkei.reports.models import Report
 from renkei.spaces import actions as space_actions
 from renkei.spaces.models import Membership, Space
 from tests.spaces.helpers import patient_group
@@ -251,6 +252,14 @@ def _grow(region, *, start: int, n: int) -> None:
             reported_lost_by=member,
             reported_lost_at=old,
         )
+        Report.objects.create(
+            source="facility",
+            reporter=member,
+            facility=facility,
+            title=f"報告{i}",
+            body="詳細",
+            category="other",
+        )
 
 
 def _urls() -> list[str]:
@@ -276,6 +285,7 @@ def test_query_count_does_not_grow_with_the_region(region, client_for):
     assert counts["archive_candidates"] == 27
     assert counts["passwords_overdue"] == 27
     assert counts["lost_devices"] == 27
+    assert counts["open_reports"] == 27
     assert counts["staff_without_form2"] >= 27
 
 

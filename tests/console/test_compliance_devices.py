@@ -18,7 +18,9 @@ def test_lost_devices(region, client_for):
     actions.report_device_lost(region.nurse, device_id=lost.pk)
     assert _shown(client, "lost_devices")[0] == 1
     cases = _cases(client, "lost_devices")
-    assert [(c[0], c[1], c[4]) for c in cases] == [(region.nurse.name, lost.name, region.nurse.name)]
+    assert [(c[0], c[1], c[4]) for c in cases] == [
+        (region.nurse.name, lost.name, region.nurse.name)
+    ]
     actions.cut_off_device(region.clinic_admin, device_id=lost.pk)
     assert _shown(client, "lost_devices")[0] == 0
     assert _cases(client, "lost_devices") == []
