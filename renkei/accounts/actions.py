@@ -183,9 +183,7 @@ def authenticate(*, login_id: str, password: str) -> Member:
     return member
 
 
-def open_session(
-    member: Member, *, session_key: str, device_id: int | None = None
-) -> UserSession:
+def open_session(member: Member, *, session_key: str, device_id: int | None = None) -> UserSession:
     """Record a new signed-in session after Django's login, tied to its device if known.
 
     Audits SIGN_IN.
