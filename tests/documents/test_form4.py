@@ -17,7 +17,7 @@ from renkei.documents.eras import era_date
 from renkei.documents.forms import form4_pdf
 from tests.spaces.helpers import patient_group
 
-pytestmark = [pytest.mark.rule("R3.2")]
+pytestmark = [pytest.mark.rule("R3.2"), pytest.mark.rule("F4")]
 
 SEED_SENTENCES = [
     "在宅医療における個人情報使用同意書",
