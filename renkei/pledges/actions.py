@@ -25,7 +25,7 @@ from renkei.audit.record import record
 from renkei.errors import DomainError, NotFound, ValidationFailed
 from renkei.facilities.models import Affiliation
 from renkei.pledges import documents, queries
-from renkei.pledges.models import EducationSession, Pledge, PledgeForm, PledgeState
+from renkei.pledges.models import Agreement, EducationSession, Pledge, PledgeForm, PledgeState
 
 EARLIEST = date(2000, 1, 1)
 
@@ -92,21 +92,90 @@ def issue_pledge_form(
 
 def issue_form3(actor: Member, *, facility_public_id: uuid.UUID | str) -> bytes:
     """Form 3 with the facility and its user list, for its manager and admins and the
-    secretariat. Audits PLEDGE_FORM_ISSUED with form 3."""
+    secretariat. When the manager or an admin downloads it, the facility's form 3 becomes
+    issued: a new row when none is pending (never issued, or the last one signed — a
+    re-submission after a manager or staff change), else the pending one is issued anew (F3).
+    Audits PLEDGE_FORM_ISSUED with form 3."""
     from renkei.documents.forms import form3_pdf
 
     access = queries.pledge_access(actor, facility_public_id)
     data = form3_pdf(access.facility)
+    detail: dict[str, object] = {"form": 3}
     with transaction.atomic():
+        if access.may_manage:
+            agreement = _pending_agreement(access)
+            if agreement is None:
+                agreement = Agreement.objects.create(facility=access.facility, issued_by=actor)
+            else:
+                agreement.issued_at, agreement.issued_by = timezone.now(), actor
+                agreement.save(update_fields=["issued_at", "issued_by"])
+            detail["agreement"] = str(agreement.public_id)
         record(
             AuditAction.PLEDGE_FORM_ISSUED,
             actor=actor,
             object_type="facility",
             object_id=access.facility.public_id,
             facility_id=access.facility.pk,
-            detail={"form": 3},
+            detail=detail,
         )
     return data
+
+
+def _pending_agreement(access: queries.PledgeAccess) -> Agreement | None:
+    """The facility's latest form 3, locked, when it is issued and not yet signed."""
+    latest = (
+        Agreement.objects.select_for_update()
+        .filter(facility=access.facility)
+        .order_by("-issued_at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.signed_on is None else None
+
+
+def record_signed_agreement(
+    actor: Member,
+    *,
+    facility_public_id: uuid.UUID | str,
+    signed_on: date | None,
+    document: UploadedFile | None,
+) -> Agreement:
+    """Record the signed form 3 with its scan (F3): the facility manager and facility admins
+    may, once it has been issued. The scan is checked and encrypted as a pledge's. Audits
+    PLEDGE_SIGNED with form 3 (ids only)."""
+    access = queries.manage_access(actor, facility_public_id)
+    errors = _date_problems(signed_on)
+    prepared = None
+    try:
+        prepared = documents.prepare_document(document, facility=access.facility)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    assert prepared is not None
+    with transaction.atomic():
+        agreement = _pending_agreement(access)
+        if agreement is None:
+            raise DomainError(_("Download form 3 before uploading it signed."), rule="F3")
+        agreement.signed_on = signed_on
+        agreement.recorded_at, agreement.recorded_by = timezone.now(), actor
+        agreement.document_id = prepared.document_id
+        agreement.document_type = prepared.content_type
+        agreement.document_size = prepared.size
+        agreement.save()
+        documents.write_on_commit(access.facility, prepared)
+        record(
+            AuditAction.PLEDGE_SIGNED,
+            actor=actor,
+            object_type="facility",
+            object_id=access.facility.public_id,
+            facility_id=access.facility.pk,
+            detail={
+                "form": 3,
+                "agreement": str(agreement.public_id),
+                "document_type": prepared.content_type,
+            },
+        )
+    return agreement
 
 
 def _date_problems(signed_on: date | None) -> dict[str, list[str]]:
@@ -243,6 +312,43 @@ def open_pledge_document(
         data=data,
         content_type=pledge.document_type,
         filename=f"pledge-form{pledge.form}-{pledge.signed_on:%Y%m%d}.{pledge.document_extension}",
+    )
+
+
+@dataclass(frozen=True)
+class OpenedAgreement:
+    agreement: Agreement
+    data: bytes
+    content_type: str
+    filename: str
+
+
+def open_agreement_document(
+    viewer: Member, *, facility_public_id: uuid.UUID | str, agreement_public_id: uuid.UUID | str
+) -> OpenedAgreement:
+    """The signed scan of a form 3, for the facility manager, its admins and the secretariat;
+    NotFound for anyone else. Audits PLEDGE_DOCUMENT_VIEWED with form 3 and ids only."""
+    access = queries.pledge_access(viewer, facility_public_id)
+    agreement = queries.access_agreement(access, agreement_public_id)
+    if agreement.document_id is None or agreement.signed_on is None:
+        raise NotFound()
+    data = documents.read_document(access.facility, agreement.document_id)
+    if data is None:
+        raise Gone(_("This file is no longer available."))
+    with transaction.atomic():
+        record(
+            AuditAction.PLEDGE_DOCUMENT_VIEWED,
+            actor=viewer,
+            object_type="facility",
+            object_id=access.facility.public_id,
+            facility_id=access.facility.pk,
+            detail={"form": 3, "agreement": str(agreement.public_id)},
+        )
+    return OpenedAgreement(
+        agreement=agreement,
+        data=data,
+        content_type=agreement.document_type,
+        filename=f"agreement-form3-{agreement.signed_on:%Y%m%d}.{agreement.document_extension}",
     )
 
 

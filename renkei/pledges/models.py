@@ -1,4 +1,4 @@
-"""Pledges and education of a facility's staff (R2.9, forms 1 and 2).
+"""Pledges and education of a facility's staff (R2.9, forms 1 and 2) and its form 3 (F3).
 
 One row per form per person: form 1 (連携守秘誓約書) is the facility manager's pledge to the
 medical association, form 2 (連携情報保持に関する誓約書) each staff member's pledge to the
@@ -86,3 +86,41 @@ class EducationSession(models.Model):
 
     def __str__(self) -> str:
         return f"education {self.held_on} at facility {self.facility_id}"
+
+
+class Agreement(models.Model):
+    """Form 3 (誓約同意書) of a facility, with its user list: one row each time it is issued
+    (again after a manager or staff change), signed once its scan is uploaded back. The latest
+    row is the facility's current form 3; no row means it has not been issued."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="agreements"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_on = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The signed form: encrypted under the facility's key, bound to document_id, like a Pledge's.
+    document_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    document_type = models.CharField(max_length=100, blank=True)
+    document_size = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["facility_id", "-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"form 3 of facility {self.facility_id}: {self.state}"
+
+    @property
+    def state(self) -> str:
+        return PledgeState.SIGNED if self.signed_on is not None else PledgeState.ISSUED
+
+    @property
+    def document_extension(self) -> str:
+        return {"application/pdf": "pdf", "image/png": "png"}.get(self.document_type, "jpg")

@@ -19,7 +19,7 @@ from renkei.accounts.models import Member
 from renkei.errors import NotFound
 from renkei.facilities.models import Affiliation, Facility, FacilityState
 from renkei.facilities.queries import access_facility
-from renkei.pledges.models import EducationSession, Pledge, PledgeForm, PledgeState
+from renkei.pledges.models import Agreement, EducationSession, Pledge, PledgeForm, PledgeState
 from renkei.policy.queries import current_policy
 
 
@@ -143,6 +143,20 @@ def access_pledge(access: PledgeAccess, pledge_public_id: uuid.UUID | str) -> Pl
     if pledge is None:
         raise NotFound()
     return pledge
+
+
+def agreements(access: PledgeAccess) -> list[Agreement]:
+    """The facility's form 3, newest first: the first is the current one (F3)."""
+    return list(Agreement.objects.filter(facility=access.facility).order_by("-issued_at", "-id"))
+
+
+def access_agreement(access: PledgeAccess, agreement_public_id: uuid.UUID | str) -> Agreement:
+    agreement = Agreement.objects.filter(
+        public_id=_parse(agreement_public_id), facility=access.facility
+    ).first()
+    if agreement is None:
+        raise NotFound()
+    return agreement
 
 
 def education_sessions(access: PledgeAccess) -> list[EducationSession]:

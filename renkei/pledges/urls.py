@@ -12,6 +12,12 @@ urlpatterns = [
     path(_pledges, views.console, name="console"),
     path(_pledges + "form1.pdf", views.form1, name="form1"),
     path(_pledges + "form3.pdf", views.form3, name="form3"),
+    path(_pledges + "form3/signed/", views.form3_signed, name="form3_signed"),
+    path(
+        _pledges + "form3/<uuid:agreement_id>/document/",
+        views.form3_document,
+        name="form3_document",
+    ),
     path(_pledges + "members/<uuid:member_id>/form2.pdf", views.form2, name="form2"),
     path(_pledges + "form<int:form>/signed/", views.signed, name="signed_manager"),
     path(_pledges + "form<int:form>/<uuid:member_id>/signed/", views.signed, name="signed"),

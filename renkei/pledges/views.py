@@ -55,6 +55,7 @@ def _console(
     status: int = 200,
 ) -> HttpResponse:
     education = queries.education_rows(access)
+    agreements = queries.agreements(access)
     return render(
         request,
         "pledges/console.html",
@@ -62,6 +63,8 @@ def _console(
             "facility": access.facility,
             "may_manage": access.may_manage,
             "rows": queries.pledge_rows(access),
+            "agreements": agreements,
+            "form3_state": agreements[0].state if agreements else "not_issued",
             "sessions": queries.education_sessions(access),
             "education": education,
             "overdue_count": sum(1 for row in education if row.overdue),
@@ -104,9 +107,61 @@ def form2(request: HttpRequest, public_id: uuid.UUID, member_id: uuid.UUID) -> H
 
 @require_GET
 def form3(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """Form 3 with the facility and its user list."""
+    """Form 3 with the facility and its user list; issued when its manager or an admin
+    downloads it."""
     data = actions.issue_form3(_viewer(request), facility_public_id=public_id)
     return private_file(data, content_type="application/pdf", filename="form3-agreement.pdf")
+
+
+@require_http_methods(["GET", "POST"])
+def form3_signed(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Upload the signed form 3 with its date."""
+    viewer = _viewer(request)
+    access = queries.manage_access(viewer, public_id)
+    status = 200
+    if request.method == "POST":
+        page_form = SignedForm(request.POST, request.FILES)
+        data = page_form.cleaned_data if page_form.is_valid() else {}
+        try:
+            actions.record_signed_agreement(
+                viewer,
+                facility_public_id=access.facility.public_id,
+                signed_on=data.get("signed_on"),
+                document=request.FILES.get("document"),
+            )
+        except ValidationFailed as exc:
+            _add_errors(page_form, exc.errors)
+            status = 422
+        except NotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("pledges:console", public_id=access.facility.public_id)
+        else:
+            messages.success(request, _("The signed form 3 was recorded."))
+            return redirect("pledges:console", public_id=access.facility.public_id)
+    else:
+        page_form = SignedForm(initial={"signed_on": timezone.localdate()})
+    return render(
+        request,
+        "pledges/form3_signed.html",
+        {"facility": access.facility, "form": page_form},
+        status=status,
+    )
+
+
+@require_GET
+def form3_document(
+    request: HttpRequest, public_id: uuid.UUID, agreement_id: uuid.UUID
+) -> HttpResponse:
+    """The signed form 3 as uploaded (audited)."""
+    try:
+        opened = actions.open_agreement_document(
+            _viewer(request), facility_public_id=public_id, agreement_public_id=agreement_id
+        )
+    except actions.Gone as exc:
+        return render(request, "attachments/gone.html", {"message": exc.message}, status=410)
+    return private_file(opened.data, content_type=opened.content_type, filename=opened.filename)
 
 
 def _person(access: queries.PledgeAccess, form: int, member_id: uuid.UUID | None) -> Member:
