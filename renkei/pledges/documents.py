@@ -12,7 +12,6 @@ blob cannot be swapped for another pledge's.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import uuid
 from dataclasses import dataclass
@@ -23,16 +22,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from renkei.attachments.detect import PDF, Refused, detect
-from renkei.attachments.images import reencode
-from renkei.errors import ValidationFailed
+from renkei.documents import scans
+from renkei.documents.scans import check_signed_scan
 from renkei.facilities.models import Facility
-from renkei.policy.queries import current_policy
 
-_MB = 1024 * 1024
 _NONCE = 12
 
 
@@ -56,41 +51,21 @@ def facility_key(facility: Facility) -> AESGCM:
     return AESGCM(derived)
 
 
-def _refused(message: str) -> ValidationFailed:
-    return ValidationFailed({"document": [message]})
-
-
 def prepare_document(upload: UploadedFile | None, *, facility: Facility) -> PreparedDocument:
     """Check and encrypt the signed pledge. Writes nothing."""
-    if upload is None:
-        raise _refused(_("Upload the signed pledge (a PDF, or a photo or scan of it)."))
-    policy = current_policy()
-    limit = max(policy.attachment_max_mb, policy.image_max_mb) * _MB
-    upload.seek(0)
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise _refused(_("The file is larger than %(n)d MB.") % {"n": limit // _MB})
-    wrong = _(
-        "The signed pledge must be a PDF or a photo or scan (JPEG, PNG, WebP or HEIC); "
-        "this file is not."
+    scan = check_signed_scan(
+        upload,
+        missing=_("Upload the signed pledge (a PDF, or a photo or scan of it)."),
+        wrong=_(
+            "The signed pledge must be a PDF or a photo or scan (JPEG, PNG, WebP or HEIC); "
+            "this file is not."
+        ),
     )
-    try:
-        detected = detect(io.BytesIO(data))
-        if detected != PDF and not detected.is_photo:
-            raise Refused(wrong)
-        if detected.is_photo:
-            photo = reencode(io.BytesIO(data), detected)
-            data, content_type = photo.data, photo.stored_type.content_type
-        else:
-            content_type = detected.content_type
-    except Refused as refused:
-        message = refused.message if refused.message == wrong else f"{wrong} {refused.message}"
-        raise _refused(message) from None
     document_id = uuid.uuid4()
     nonce = os.urandom(_NONCE)
-    blob = nonce + facility_key(facility).encrypt(nonce, data, document_id.bytes)
+    blob = nonce + facility_key(facility).encrypt(nonce, scan.data, document_id.bytes)
     return PreparedDocument(
-        document_id=document_id, content_type=content_type, size=len(data), blob=blob
+        document_id=document_id, content_type=scan.content_type, size=len(scan.data), blob=blob
     )
 
 
@@ -100,21 +75,7 @@ def document_path(facility: Facility, document_id: uuid.UUID) -> Path:
 
 def write_on_commit(facility: Facility, document: PreparedDocument) -> None:
     """Store the encrypted pledge once its row has committed (whole or not at all)."""
-    path = document_path(facility, document.document_id)
-
-    def write() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
-        try:
-            with open(temporary, "wb") as out:
-                out.write(document.blob)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
-
-    transaction.on_commit(write)
+    scans.write_on_commit(document_path(facility, document.document_id), document.blob)
 
 
 def read_document(facility: Facility, document_id: uuid.UUID) -> bytes | None:
