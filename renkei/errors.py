@@ -44,6 +44,14 @@ class NotFound(DomainError, Http404):
         super().__init__(message or _("Not found."))
 
 
+class Gone(DomainError):
+    """The record is there but its stored bytes can no longer be read: the file is missing or the
+    key that encrypted it was destroyed (complete deletion)."""
+
+    status = 410
+    code = "gone"
+
+
 class Forbidden(DomainError):
     """The viewer may see the object but not do this to it."""
 

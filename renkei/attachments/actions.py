@@ -17,17 +17,9 @@ from renkei.attachments.queries import access_attachment
 from renkei.attachments.uploads import thumbnail_context
 from renkei.audit.events import AuditAction
 from renkei.audit.record import record
-from renkei.errors import DomainError
+from renkei.errors import DomainError, Gone
 from renkei.spaces import keys
 from renkei.spaces.models import SpaceKind
-
-
-class Gone(DomainError):
-    """The attachment's row is there but its bytes can no longer be read (key destroyed by
-    complete deletion, or file missing)."""
-
-    status = 410
-    code = "gone"
 
 
 @dataclass(frozen=True)

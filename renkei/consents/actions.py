@@ -23,7 +23,7 @@ from renkei.audit.record import record
 from renkei.consents import documents
 from renkei.consents.models import ConsentRecord, Signer
 from renkei.consents.queries import consent_access, manage_access
-from renkei.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from renkei.errors import DomainError, Forbidden, Gone, NotFound, ValidationFailed
 from renkei.notifications.actions import queue_notification
 from renkei.notifications.models import NotificationKind
 from renkei.spaces.actions import spaces_changed_on_commit
@@ -254,13 +254,6 @@ class OpenedDocument:
     data: bytes
     content_type: str
     filename: str
-
-
-class Gone(DomainError):
-    """The signed form's row is there but its bytes can no longer be read."""
-
-    status = 410
-    code = "gone"
 
 
 def open_consent_document(

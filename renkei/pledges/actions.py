@@ -22,7 +22,7 @@ from renkei.accounts.models import Member
 from renkei.accounts.validators import text_problems
 from renkei.audit.events import AuditAction
 from renkei.audit.record import record
-from renkei.errors import DomainError, NotFound, ValidationFailed
+from renkei.errors import DomainError, Gone, NotFound, ValidationFailed
 from renkei.facilities.models import Affiliation
 from renkei.pledges import documents, queries
 from renkei.pledges.models import Agreement, EducationSession, Pledge, PledgeForm, PledgeState
@@ -279,13 +279,6 @@ class OpenedDocument:
     data: bytes
     content_type: str
     filename: str
-
-
-class Gone(DomainError):
-    """The pledge's row is there but its file can no longer be read."""
-
-    status = 410
-    code = "gone"
 
 
 def open_pledge_document(
