@@ -79,6 +79,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /healthz answered here, before sessions, guards and the database (renkei.health).
+    "renkei.health.HealthMiddleware",
+    # The regional policy is read once per request, never kept beyond it (renkei.policy).
+    "renkei.policy.middleware.PolicyPerRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -124,11 +128,15 @@ _SQLITE_OPTIONS = {
 }
 _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # No persistent connections: under ASGI every request runs in a thread of its own, and a
+    # connection kept per thread outlives it, so a busy server ran PostgreSQL out of clients
+    # (Django's documentation: disable them under ASGI).
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite with the process's writers queued in order (renkei/sqlite).
+            "ENGINE": "renkei.sqlite",
             "NAME": str(DATA_DIR / "renkei.sqlite3"),
             "OPTIONS": _SQLITE_OPTIONS,
             # A file, not memory, so that a server thread or process in a test sees the data.

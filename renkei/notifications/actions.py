@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,22 +64,28 @@ def queue_for_post(
         if parent_author is not None:
             direct.setdefault(parent_author, NotificationKind.REPLY)
     direct.pop(author_id or 0, None)
-    active = list(
+    # The active members and, in the same query, whether each already has an unread "new
+    # posts" row of this space.
+    unread = Notification.objects.filter(
+        space=space,
+        kind=NotificationKind.ACTIVITY,
+        read_at__isnull=True,
+        member_id=OuterRef("member_id"),
+    )
+    marks = list(
         Membership.objects.filter(space=space, state=MembershipState.ACTIVE)
         .exclude(member_id=author_id or 0)
-        .values_list("member_id", flat=True)
+        .annotate(has_unread=Exists(unread))
+        .values_list("member_id", "has_unread")
     )
+    active = [member_id for member_id, _has in marks]
     active_set = set(active)
     rows = [
         Notification(member_id=member_id, space=space, kind=kind, actor_id=author_id, post=post)
         for member_id, kind in direct.items()
         if member_id in active_set
     ]
-    already = set(
-        Notification.objects.filter(
-            space=space, kind=NotificationKind.ACTIVITY, read_at__isnull=True, member_id__in=active
-        ).values_list("member_id", flat=True)
-    )
+    already = {member_id for member_id, has_unread in marks if has_unread}
     rows += [
         Notification(
             member_id=member_id,

@@ -71,17 +71,13 @@ def _views(viewer: Member, space: Space, posts: list[Post]) -> list[PostView]:
     if not posts:
         return []
     ids = [p.pk for p in posts]
-    mine = set(
-        Acknowledgement.objects.filter(post_id__in=ids, member=viewer).values_list(
-            "post_id", flat=True
-        )
-    )
     acked = {
         (a, m)
         for a, m in Acknowledgement.objects.filter(post_id__in=ids).values_list(
             "post_id", "member_id"
         )
     }
+    mine = {a for a, m in acked if m == viewer.pk}
     marks = list(
         Membership.objects.filter(space=space, state=MembershipState.ACTIVE).values_list(
             "member_id", "last_read_post_id"

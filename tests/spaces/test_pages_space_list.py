@@ -209,6 +209,7 @@ def test_the_list_costs_the_same_queries_for_few_or_many(
     assert html.count('class="space-item"') >= (63 if tab != "connections" else 4)
 
 
-# Measured: the session and sign-in checks, the rows of the tab, the unread totals of the tabs
-# (and the other side of each connection), the unread notifications of the navigation's badge.
-LIST_QUERIES = {"patients": 8, "groups": 8, "connections": 9}
+# Measured: the session and sign-in checks (the policy read once), the rows of the tab, the
+# unread totals of the tabs (and the other side of each connection), the unread notifications
+# of the navigation's badge.
+LIST_QUERIES = {"patients": 7, "groups": 7, "connections": 8}

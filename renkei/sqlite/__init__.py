@@ -1,0 +1,1 @@
+"""Renkei's SQLite database backend (``ENGINE = "renkei.sqlite"``); see ``base``."""
