@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/renkei
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install demo serve test test-sqlite test-postgres lint typecheck browser messages bench clean
+.PHONY: install demo serve test test-sqlite test-postgres lint typecheck browser messages bench bench-peer clean
 
 install: $(VENV)/.installed
 
@@ -65,5 +65,31 @@ messages: install
 bench: install
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m bench.run --out docs/benchmarks.md
 
+## bench-peer: install Matrix Synapse from PyPI into $(PEER_DIR) (outside the repository), measure
+## it with $(PEER_SCRIPT), then Renkei's suite in the same run; docs/benchmarks.md gets both with
+## the ratios. About 8 minutes on 2 cores (half a minute more the first time, for the install)
+PEER_DIR ?= $(shell python3 -c 'import tempfile; print(tempfile.gettempdir())')/renkei-peer
+PEER_SCRIPT ?= ../shared/bench/peer_synapse.py
+bench-peer: install
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m bench.peer --peer-dir "$(PEER_DIR)" \
+		--peer-script "$(PEER_SCRIPT)" --out docs/benchmarks.md
+
 clean:
 	rm -rf $(VENV) var
+
+## bench-scale: generate a region of 10,000 members, 5,000 patient groups and 1,000,000 posts
+## (and a small one) under var/bench/scale/, time the space list, a timeline and search over
+## HTTP and count their queries; writes docs/benchmarks-scale.md. About 15 minutes on 2 cores
+## bench-multi: make bench's posting load on PostgreSQL + Redis with 2 uvicorn workers, beside
+## one SQLite worker (a scratch database, dropped after); into docs/benchmarks-scale.md
+## bench-live: 5,000 live connections to one server process, 100 members posting; the delivery
+## times and the server's memory per connection into docs/benchmarks-scale.md
+.PHONY: bench-scale bench-multi bench-live
+bench-scale: install
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m bench.scale --out docs/benchmarks-scale.md
+
+bench-multi: install
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m bench.multi --out docs/benchmarks-scale.md
+
+bench-live: install
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m bench.live_scale --out docs/benchmarks-scale.md
