@@ -5,6 +5,7 @@ Messages are translated text meant for the user who caused them.
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 from django.http import Http404
@@ -67,10 +68,30 @@ class RuleViolation(DomainError):
 
 
 class Throttled(DomainError):
-    """Too many attempts; try again later."""
+    """Too many attempts; try again later.
+
+    ``retry_after`` is the number of seconds until the client may try again. A page view that
+    catches the error and renders a form still answers with the Retry-After header: the error
+    notes its wait for the request (renkei.throttle.middleware).
+    """
 
     status = 429
     code = "throttled"
+
+    def __init__(self, message: str | Promise, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        if retry_after is not None:
+            note = retry_after_note.get()
+            if note is not None:
+                note.append(retry_after)
+
+
+# Set per request by renkei.throttle.middleware: the waits of the Throttled errors raised while
+# serving it. A list, so that a view run in another thread or context still reaches it.
+retry_after_note: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "renkei_retry_after", default=None
+)
 
 
 class ValidationFailed(DomainError):

@@ -18,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from renkei import throttle
 from renkei.accounts.models import Member
 from renkei.attachments.models import Attachment
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind, SpaceState
@@ -167,6 +168,7 @@ def search_posts(
     offset = max(0, offset)
     if not terms or not viewer.is_authenticated:
         return SearchResults(query, terms, [], False, offset, limit)
+    throttle.hit("search", member=viewer)  # R2.3: per member and per address
     rows = Post.objects.filter(space_id__in=readable_space_ids(viewer), deleted_at__isnull=True)
     if space is not None:
         rows = rows.filter(space_id=space.pk)

@@ -16,12 +16,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renkei import authz
+from renkei import authz, throttle
 from renkei.accounts.models import Member
 from renkei.audit.events import AuditAction
 from renkei.audit.record import record
 from renkei.consents.queries import require_consent
-from renkei.errors import DomainError, NotFound, ValidationFailed
+from renkei.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from renkei.guard.checks import record_confirmed, screen_post
 from renkei.notifications.actions import queue_for_post
 from renkei.notifications.models import Notification, NotificationKind
@@ -115,6 +115,7 @@ def post_message(
     """
     from renkei.attachments.uploads import attach_uploads
 
+    throttle.hit("post", member=actor)  # R2.3: per member and per address, no database write
     if problems := body_problems(body, required=not attachments):
         raise ValidationFailed({"body": problems})
     if client_id and not _CLIENT_ID.match(client_id):
@@ -229,7 +230,7 @@ def edit_post(actor: Member, *, post_id: int, body: str, confirm: bool = False) 
         if post.is_deleted:
             raise DomainError(_("This post was deleted; it cannot be edited."))
         if not authz.may_edit_post(actor, post, membership):
-            raise DomainError(_("Only the author can edit a post, while the space is active."))
+            raise Forbidden(_("Only the author can edit a post, while the space is active."))
         if post.body == body:
             return post
         confirmed = screen_post(actor, space=post.space, body=body, confirm=confirm)
@@ -272,7 +273,7 @@ def delete_post(actor: Member, *, post_id: int) -> Post:
         if post.is_deleted:
             raise DomainError(_("This post has already been deleted."))
         if not authz.may_delete_post(actor, post, membership):
-            raise DomainError(_("Only the author or an admin of the space can delete a post."))
+            raise Forbidden(_("Only the author or an admin of the space can delete a post."))
         post.body = ""
         post.deleted_at = timezone.now()
         post.deleted_by = actor

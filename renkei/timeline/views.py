@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from renkei import authz
 from renkei.accounts.models import Member
 from renkei.attachments.uploads import prepare_uploads
-from renkei.errors import DomainError, NotFound, ValidationFailed
+from renkei.errors import DomainError, NotFound, Throttled, ValidationFailed
 from renkei.policy.queries import current_policy
 from renkei.spaces import queries as space_queries
 from renkei.spaces.models import Membership, Space
@@ -49,6 +49,11 @@ def error_fields(exc: DomainError) -> dict[str, list[str]]:
     if isinstance(exc, ValidationFailed):
         return exc.errors
     return {exc.field: [exc.message]} if exc.field else {}
+
+
+def refused_status(exc: DomainError) -> int:
+    """A page shown again with its refusal: 429 for a rate limit (R2.3), otherwise 422."""
+    return exc.status if isinstance(exc, Throttled) else 422
 
 
 def json_error(exc: DomainError) -> JsonResponse:
@@ -251,7 +256,9 @@ def create_post(request: HttpRequest, space_id: uuid.UUID) -> HttpResponse:
             if not isinstance(exc, ValidationFailed) or "body" in exc.errors
             else None,
         )
-        return render_space(request, viewer, access, post_form=form, status=422, mark=False)
+        return render_space(
+            request, viewer, access, post_form=form, status=refused_status(exc), mark=False
+        )
     return _posted(request, viewer, post)
 
 
@@ -332,7 +339,7 @@ def create_reply(request: HttpRequest, post_id: uuid.UUID) -> HttpResponse:
         form = PostForm(request.POST, max_chars=current_policy().post_max_chars)
         form.is_valid()
         show_refusal(form, exc, default=None)
-        return _thread_page(request, viewer, parent, reply_form=form, status=422)
+        return _thread_page(request, viewer, parent, reply_form=form, status=refused_status(exc))
     return _posted(request, viewer, reply)
 
 

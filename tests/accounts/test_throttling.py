@@ -1,4 +1,5 @@
-"""Failed sign-ins pause sign-in per account and per source address (R2.3)."""
+"""Failed sign-ins pause sign-in per account and per source address (R2.3); see also
+tests/throttle/test_sign_in.py."""
 
 from __future__ import annotations
 
@@ -39,11 +40,19 @@ def test_failures_on_one_account_pause_it_even_with_the_right_password(region):
 @pytest.mark.rule("R2.3")
 def test_the_pause_ends_after_the_policy_period(region):
     for i in range(5):
-        _sign_in("ns.sato", f"Wrong-{i}-pass")
+        _sign_in("ns.sato", f"Wrong-{i}-pass", ip=f"10.0.0.{i + 1}")
     assert _sign_in("ns.sato", PASSWORD).status_code == 429
     SignInAttempt.objects.update(at=timezone.now() - timedelta(minutes=16))
     assert _sign_in("ns.sato", PASSWORD).status_code == 302
-    assert not SignInAttempt.objects.filter(login_id="ns.sato").exists()
+
+
+@pytest.mark.rule("R2.3")
+def test_failures_from_one_address_alone_never_pause_the_account(region):
+    for i in range(19):
+        assert _sign_in("ns.sato", f"Wrong-{i}-pass", ip="192.0.2.7").status_code == 401
+    assert _sign_in("ns.sato", PASSWORD, ip="192.0.2.8").status_code == 302
+    # A success forgives only its own address's failures.
+    assert SignInAttempt.objects.filter(login_id="ns.sato", ip="192.0.2.7").count() == 19
 
 
 @pytest.mark.rule("R2.3")

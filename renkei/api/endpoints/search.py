@@ -54,11 +54,14 @@ def hit_out(hit: SearchHit) -> SearchHitOut:
     )
 
 
-@router.get("/search", response={200: SearchResultsOut, **errors(401, 404, 422)})
+@router.get("/search", response={200: SearchResultsOut, **errors(401, 404, 422, 429)})
 def search(request: HttpRequest, filters: Query[SearchFilters]) -> SearchResultsOut:
     """Posts and replies containing every word, in their text or an attachment's name, newest
     first, among the spaces you are an active member of (one of them with ``space``; 404 for
-    a space that is not yours). Deleted posts are never found."""
+    a space that is not yours). Deleted posts are never found.
+
+    Searches are limited per member and per source address by the regional policy (R2.3):
+    past the limit the answer is 429 with a Retry-After header."""
     viewer = member_of(request)
     within = access_space(viewer, filters.space).space if filters.space else None
     results = search_posts(

@@ -165,7 +165,7 @@ def _read_post(request: HttpRequest) -> tuple[PostIn, list[UploadedFile], bool]:
 
 @router.post(
     "/spaces/{public_id}/posts",
-    response={200: PostOut, 201: PostOut, **errors(400, 401, 403, 404, 409, 415, 422)},
+    response={200: PostOut, 201: PostOut, **errors(400, 401, 403, 404, 409, 415, 422, 429)},
     openapi_extra=_post_request_body(),
 )
 def create_post(request: HttpRequest, public_id: uuid.UUID) -> Status[PostOut]:
@@ -182,13 +182,18 @@ def create_post(request: HttpRequest, public_id: uuid.UUID) -> Status[PostOut]:
 
     Idempotent: ``client_id`` is chosen by the client, and a send retried with the same id
     answers the post it already made with 200 instead of 201, never a second post.
+
+    Posts and uploaded files are limited per member and per source address by the regional
+    policy (R2.3): past a limit the answer is 429 with a Retry-After header, nothing posted.
     """
     viewer = member_of(request)
     space = access_space(viewer, public_id).space
     payload, files, photo_consent = _read_post(request)
     parent = _post_in(viewer, space, payload.parent) if payload.parent else None
-    asked = space_members(viewer, space).filter(member__public_id__in=set(payload.ack_from))
-    ack_from = list(asked.values_list("member_id", flat=True))
+    ack_from: list[int] = []
+    if payload.ack_from:  # most posts ask nobody: no query for them
+        asked = space_members(viewer, space).filter(member__public_id__in=set(payload.ack_from))
+        ack_from = list(asked.values_list("member_id", flat=True))
     if len(ack_from) != len(set(payload.ack_from)):
         raise ValidationFailed(
             {"ack_from": [_("Ask only members of this space for acknowledgement.")]}
