@@ -90,3 +90,21 @@ class AuditAction(models.IntegerChoices):
     REPORT_STATUS_CHANGED = 132, _("Problem report status changed")
     EXPORT_STARTED = 133, _("CSV export started")
     EXPORT_DOWNLOADED = 134, _("CSV export downloaded")
+
+    SESSION_ENDED_BY_MEMBER = 150, _("Session ended by its member")
+    SESSION_LIFETIME_REACHED = 151, _("Session ended at its longest lifetime")
+    REAUTHENTICATED = 152, _("Identity confirmed before a sensitive action")
+    REAUTH_FAILED = 153, _("Identity confirmation failed")
+    POLICY_PRESET_APPLIED = 154, _("Password policy preset applied")
+
+    SECOND_FACTOR_ENROLLED = 160, _("Second factor enrolled")
+    SECOND_FACTOR_REMOVED = 161, _("Second factor removed")
+    SECOND_FACTOR_VERIFIED = 162, _("Second factor accepted")
+    SECOND_FACTOR_FAILED = 163, _("Second factor refused")
+    SECOND_FACTOR_THROTTLED = 164, _("Second factor refused: too many failures")
+    RECOVERY_CODES_GENERATED = 165, _("Recovery codes generated")
+    SECOND_FACTOR_RESET = 166, _("Second factor reset by an admin")
+
+    BACKUP_WRITTEN = 180, _("Encrypted backup written")
+    BACKUP_RESTORED = 181, _("Backup restored onto an empty installation")
+    ERASURE_REAPPLIED = 182, _("Complete deletion applied again after a restore")

@@ -1,12 +1,13 @@
 """The audit trail is append-only and hash-chained."""
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from renkei.audit.events import AuditAction
 from renkei.audit.models import AppendOnlyError, AuditEvent
 from renkei.audit.origin import Origin, origin_of
 from renkei.audit.record import record, verify_chain
+from tests.audit.tamper import unguarded
 
 
 def test_events_chain_and_verify(region):
@@ -38,10 +39,31 @@ def test_altered_event_breaks_the_chain_at_that_event(region):
     record(AuditAction.SIGN_IN, actor=region.nurse)
     target = record(AuditAction.SIGN_IN, actor=region.doctor)
     record(AuditAction.SIGN_OUT, actor=region.doctor)
-    with connection.cursor() as cursor:
+    with unguarded(), connection.cursor() as cursor:
         cursor.execute(
             "UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["forged", target.pk]
         )
     _, broken = verify_chain()
     assert broken is not None
     assert broken.pk == target.pk
+
+
+@pytest.mark.rule("R2.3")
+def test_the_database_refuses_to_change_an_audit_row(region):
+    event = record(AuditAction.SIGN_IN, actor=region.nurse)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["forged", event.pk]
+        )
+    assert AuditEvent.objects.get(pk=event.pk).actor_label == event.actor_label
+
+
+@pytest.mark.rule("R2.3")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite: deletions are found by the chain"
+)
+def test_postgresql_refuses_to_delete_an_audit_row(region):
+    event = record(AuditAction.SIGN_IN, actor=region.nurse)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
