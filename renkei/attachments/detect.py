@@ -232,10 +232,24 @@ def _ooxml(stream: BinaryIO) -> FileType:
         raise _archive()
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise _macros()
+    # A program or script carried as a part of the document (an embedded installer).
+    if any(_part_extension(n) in _PROGRAM_EXTENSIONS for n in names):
+        raise _program()
     for prefix, kind in (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX)):
         if any(n.startswith(prefix) for n in names):
             return kind
     raise _archive()
+
+
+_PROGRAM_EXTENSIONS = {
+    "exe", "dll", "com", "bat", "cmd", "msi", "scr", "ps1", "vbs", "vbe", "js", "jse", "wsf",
+    "hta", "jar", "sh", "app", "apk", "pif", "lnk", "cpl", "elf", "so", "dylib",
+}  # fmt: skip
+
+
+def _part_extension(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].lower() if "." in base else ""
 
 
 def _macros() -> Refused:
@@ -278,6 +292,63 @@ def _ole(stream: BinaryIO) -> FileType:
         if stream_name in names:
             return kind
     raise _other()
+
+
+# What browsers and apps say for each accepted type. A generic claim says nothing; any other
+# claim (text/html, application/x-msdownload, image/svg+xml, ...) must be the content's type.
+_GENERIC_CLAIMS = {"", "application/octet-stream", "binary/octet-stream", "application/unknown"}
+# Office documents are zip files: a zip claim for one is true, if unhelpful.
+_ZIP_CLAIMS = {"application/zip", "application/x-zip-compressed"}
+_CFB_CLAIMS = {"application/x-ole-storage", "application/x-cfb"}
+_CLAIMS: dict[FileType, set[str]] = {
+    JPEG: {"image/jpeg", "image/jpg", "image/pjpeg"},
+    PNG: {"image/png", "image/x-png"},
+    GIF: {"image/gif"},
+    WEBP: {"image/webp"},
+    HEIC: {"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence"},
+    PDF: {"application/pdf", "application/x-pdf"},
+    DOCX: {DOCX.content_type, *_ZIP_CLAIMS},
+    XLSX: {XLSX.content_type, *_ZIP_CLAIMS},
+    PPTX: {PPTX.content_type, *_ZIP_CLAIMS},
+    DOC: {DOC.content_type, *_CFB_CLAIMS},
+    XLS: {XLS.content_type, "application/x-msexcel", "application/x-excel", *_CFB_CLAIMS},
+    PPT: {PPT.content_type, "application/mspowerpoint", *_CFB_CLAIMS},
+}
+
+
+def check_claimed_type(content_type: str | None, detected: FileType) -> None:
+    """A file sent as one type (its Content-Type) whose content is another is refused."""
+    claim = (content_type or "").split(";", 1)[0].strip().lower()
+    if claim in _GENERIC_CLAIMS or claim in _CLAIMS[detected]:
+        return
+    raise Refused(
+        _("The file was sent as %(claim)s but the content is %(kind)s; it cannot be attached.")
+        % {"claim": claim[:80], "kind": detected.key.upper()}
+    )
+
+
+def check_not_polyglot(stream: BinaryIO, detected: FileType) -> None:
+    """Refuse a photo, PDF or legacy Office file that is also a zip archive (a file appended
+    behind it that a zip reader opens): one file that is two is never what it says."""
+    if detected in (DOCX, XLSX, PPTX):
+        return
+    stream.seek(0)
+    try:
+        # A zip is read from its end: an archive appended to other content opens too. Four
+        # bytes that merely look like a zip's end record open no directory and pass.
+        with zipfile.ZipFile(stream) as archive:
+            hidden = bool(archive.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        hidden = False
+    finally:
+        stream.seek(0)
+    if hidden:
+        raise Refused(
+            _(
+                "This file has an archive hidden inside it (two files in one); it cannot be "
+                "attached."
+            )
+        )
 
 
 def claimed_extension(name: str) -> str:

@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from renkei import throttle
 from renkei.attachments import storage
 from renkei.attachments.detect import (
     KNOWN_EXTENSIONS,
     FileType,
     Refused,
+    check_claimed_type,
     check_name_matches,
+    check_not_polyglot,
     detect,
 )
 from renkei.attachments.images import reencode
@@ -36,6 +39,11 @@ from renkei.timeline.models import Post
 NAME_MAX = 200
 _MB = 1024 * 1024
 _WINDOWS_RESERVED = set('<>:"|?*')
+# Device names Windows opens instead of a file, whatever the extension ("CON.pdf", "com1 .docx").
+_WINDOWS_DEVICES = {
+    "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+    *(f"{port}{n}" for port in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -64,8 +72,9 @@ def thumbnail_context(public_id: uuid.UUID) -> bytes:
 
 
 def safe_name(name: str, detected: FileType) -> str:
-    """A stored name: no folders, control or invisible characters, leading dots or characters
-    Windows refuses; Japanese is kept; at most 200 characters; the extension of the type."""
+    """A stored name: no folders, control or invisible characters, leading dots, characters
+    or device names Windows refuses; Japanese is kept; at most 200 characters; the extension
+    of the detected type."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     base = unicodedata.normalize("NFC", base)
     base = "".join(
@@ -80,6 +89,8 @@ def safe_name(name: str, detected: FileType) -> str:
         if ext.strip().lower() in KNOWN_EXTENSIONS:
             stem = head
     stem = stem.rstrip(". ").strip() or "attachment"
+    if stem.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_DEVICES:
+        stem = "_" + stem
     suffix = "." + detected.extension
     return stem[: NAME_MAX - len(suffix)].rstrip(". ") + suffix
 
@@ -139,6 +150,8 @@ def prepare_uploads(
             if len(data) > limits[detected.is_photo] * _MB:
                 raise Refused(_too_big(limits[detected.is_photo]))
             check_name_matches(name, detected)
+            check_claimed_type(upload.content_type, detected)
+            check_not_polyglot(io.BytesIO(data), detected)
         except Refused as refused:
             problems.append(_named(name, refused.message))
             continue
@@ -219,6 +232,7 @@ def attach_uploads(post: Post, uploads: Sequence[PreparedUpload]) -> list[Attach
     The uploads must have been prepared for the post's space; R3.3④ is checked again here
     against the locked space.
     """
+    throttle.hit("upload", member=post.author, cost=len(uploads))  # R2.3, per file
     space = post.space
     if any(u.space_id != space.pk for u in uploads):
         raise ValidationFailed({"attachments": [_("These files were prepared for another space.")]})

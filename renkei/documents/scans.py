@@ -16,7 +16,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from renkei.attachments.detect import PDF, Refused, detect
+from renkei.attachments.detect import (
+    PDF,
+    Refused,
+    check_claimed_type,
+    check_name_matches,
+    check_not_polyglot,
+    detect,
+)
 from renkei.attachments.images import reencode
 from renkei.errors import ValidationFailed
 from renkei.policy.queries import current_policy
@@ -49,6 +56,11 @@ def check_signed_scan(upload: UploadedFile | None, *, missing: str, wrong: str) 
         detected = detect(io.BytesIO(data))
         if detected != PDF and not detected.is_photo:
             raise Refused(wrong)
+        # The same checks as attachments: the name, the type it was sent as and the content
+        # agree, and the file is one file.
+        check_name_matches(upload.name or "", detected)
+        check_claimed_type(upload.content_type, detected)
+        check_not_polyglot(io.BytesIO(data), detected)
         if detected.is_photo:
             photo = reencode(io.BytesIO(data), detected)
             return CheckedScan(data=photo.data, content_type=photo.stored_type.content_type)

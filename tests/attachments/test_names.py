@@ -50,3 +50,47 @@ def test_a_name_with_two_claims_is_judged_by_its_last(region, spaces):
         [samples.upload("setup.exe.pdf", samples.pdf())], space=spaces["group"], photo_consent=False
     )
     assert prepared.name == "setup.exe.pdf"
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("CON.pdf", "_CON.pdf"),
+        ("con.pdf", "_con.pdf"),
+        ("nul", "_nul.pdf"),
+        ("COM1.tar.pdf", "_COM1.tar.pdf"),
+        ("LPT9 .pdf", "_LPT9.pdf"),
+        ("aux.2024.pdf", "_aux.2024.pdf"),
+        ("CONSENT.pdf", "CONSENT.pdf"),  # only the device names themselves
+        ("COM10.pdf", "COM10.pdf"),
+    ],
+)
+def test_windows_device_names_are_not_stored_as_they_are(given, stored):
+    """Windows opens a device, not a file, for CON, NUL, COM1... whatever the extension."""
+    assert safe_name(given, PDF) == stored
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "a/b\\c/../d.pdf",
+        "\u202egpj.exe.pdf",
+        "x\u200b\u200e\u2066y.pdf",
+        "\u2028line\u2029.pdf",
+        "tab\there\r\n.pdf",
+        "..\\..\\..\\windows\\system32\\x.pdf",
+    ],
+)
+def test_no_separator_control_or_direction_character_survives(given):
+    name = safe_name(given, PDF)
+    assert "/" not in name
+    assert "\\" not in name
+    assert not name.startswith(".")
+    assert all(ch.isprintable() for ch in name)
+    for invisible in ("\u202e", "\u200b", "\u200e", "\u2066", "\u2028", "\u2029"):
+        assert invisible not in name
+    assert name.endswith(".pdf")
+
+
+def test_a_very_long_name_made_of_dots_and_spaces_still_gets_a_stem():
+    assert safe_name(". " * 300 + ".pdf", PDF) == "attachment.pdf"
