@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import connection, transaction
@@ -23,6 +25,7 @@ from renkei.attachments.models import Attachment, AttachmentKind
 from renkei.attachments.storage import delete_space_files, space_folder
 from renkei.audit.events import AuditAction
 from renkei.audit.record import record
+from renkei.backups.ledger import append_erasure
 from renkei.erasure.discovery import space_holdings
 from renkei.erasure.labels import MODEL_KEYS
 from renkei.erasure.models import (
@@ -289,103 +292,141 @@ def execute_deletion(actor: Member, *, request_id: int) -> Tombstone:
     """
     if not authz.may_execute_deletion(actor):
         raise NotFound()
-    conn = connection
-    sqlite = conn.vendor == "sqlite"
-    secure_before = _sqlite_pragma(conn, "secure_delete") if sqlite else 0
-    touched: list[str] = []
-    try:
-        if sqlite:
-            _sqlite_pragma(conn, "secure_delete", 1)
-        with transaction.atomic():
-            request = (
-                DeletionRequest.objects.select_for_update(of=("self",))
-                .select_related("recorded_by")
-                .filter(pk=request_id)
-                .first()
+    with physical_erasure(), transaction.atomic():
+        request = (
+            DeletionRequest.objects.select_for_update(of=("self",))
+            .select_related("recorded_by")
+            .filter(pk=request_id)
+            .first()
+        )
+        if request is None:
+            raise NotFound()
+        if request.state == RequestState.EXECUTED:
+            raise DomainError(_("This deletion has already been executed."))
+        if request.state == RequestState.WITHDRAWN:
+            raise DomainError(_("This request was withdrawn; it cannot be executed."))
+        if request.recorded_by_id == actor.pk:
+            raise RuleViolation(
+                _("The person who recorded the request cannot also execute it."),
+                rule="R3.5",
             )
-            if request is None:
-                raise NotFound()
-            if request.state == RequestState.EXECUTED:
-                raise DomainError(_("This deletion has already been executed."))
-            if request.state == RequestState.WITHDRAWN:
-                raise DomainError(_("This request was withdrawn; it cannot be executed."))
-            if request.recorded_by_id == actor.pk:
-                raise RuleViolation(
-                    _("The person who recorded the request cannot also execute it."),
-                    rule="R3.5",
-                )
-            space = (
-                Space.objects.select_for_update(of=("self",))
-                .select_related("lead_facility")
-                .get(pk=request.space_id)
-            )
-            if space.state == SpaceState.DELETED:
-                raise DomainError(_("This deletion has already been executed."))
-            members = list(
-                Member.objects.filter(
-                    memberships__space=space,
-                    memberships__state__in=[MembershipState.ACTIVE, MembershipState.INVITED],
-                )
-            )
-            files = _count_files(space)
-            counts, touched = _erase_rows(space)
-            counts["files"] = files
-            delete_space_files(space)
-            destroy_key(space)
-            now = timezone.now()
-            space.state = SpaceState.DELETED
-            space.name = ""
-            space.last_post_id = 0
-            space.save(update_fields=["state", "name", "last_post_id"])
-            touched.append(Space._meta.db_table)
-            if sqlite:
-                _optimize_search_index(conn)
-            request.state = RequestState.EXECUTED
-            request.executed_by = actor
-            request.executed_at = now
-            request.channel_note = ""
-            request.save(update_fields=["state", "executed_by", "executed_at", "channel_note"])
-            facility = space.lead_facility
-            tombstone = Tombstone.objects.create(
-                space=space,
-                space_public_id=space.public_id,
-                kind=space.kind,
-                request=request,
-                lead_facility_id_snapshot=facility.pk if facility else None,
-                lead_facility_public_id=facility.public_id if facility else None,
-                lead_facility_name=facility.name if facility else "",
-                space_created_at=space.created_at,
-                requester=request.requester,
-                relationship=request.relationship,
-                asked_on=request.asked_on,
-                channel=request.channel,
-                requested_at=request.recorded_at,
-                requested_by_id_snapshot=request.recorded_by_id,
-                requested_by_name=request.recorded_by.name,
-                executed_at=now,
-                executed_by_id_snapshot=actor.pk,
-                executed_by_name=actor.name,
-                key_destroyed_at=now,
-                counts=counts,
-            )
-            record(
-                AuditAction.PATIENT_GROUP_ERASED,
-                actor=actor,
-                object_type="space",
-                object_id=space.public_id,
-                facility_id=space.lead_facility_id,
-                detail={"request": str(request.public_id), "counts": counts},
-            )
-            spaces_changed_on_commit(*members)
-            if sqlite:
-                transaction.on_commit(lambda: _compact_sqlite(conn))
-            else:
-                tables = list(dict.fromkeys(touched))
-                transaction.on_commit(lambda: _vacuum_postgres(conn, tables))
-    finally:
-        if sqlite:
-            _sqlite_pragma(conn, "secure_delete", secure_before)
+        space = (
+            Space.objects.select_for_update(of=("self",))
+            .select_related("lead_facility")
+            .get(pk=request.space_id)
+        )
+        if space.state == SpaceState.DELETED:
+            raise DomainError(_("This deletion has already been executed."))
+        counts, touched, members = erase_space_content(space)
+        now = timezone.now()
+        request.state = RequestState.EXECUTED
+        request.executed_by = actor
+        request.executed_at = now
+        request.channel_note = ""
+        request.save(update_fields=["state", "executed_by", "executed_at", "channel_note"])
+        facility = space.lead_facility
+        tombstone = Tombstone.objects.create(
+            space=space,
+            space_public_id=space.public_id,
+            kind=space.kind,
+            request=request,
+            lead_facility_id_snapshot=facility.pk if facility else None,
+            lead_facility_public_id=facility.public_id if facility else None,
+            lead_facility_name=facility.name if facility else "",
+            space_created_at=space.created_at,
+            requester=request.requester,
+            relationship=request.relationship,
+            asked_on=request.asked_on,
+            channel=request.channel,
+            requested_at=request.recorded_at,
+            requested_by_id_snapshot=request.recorded_by_id,
+            requested_by_name=request.recorded_by.name,
+            executed_at=now,
+            executed_by_id_snapshot=actor.pk,
+            executed_by_name=actor.name,
+            key_destroyed_at=now,
+            counts=counts,
+        )
+        record(
+            AuditAction.PATIENT_GROUP_ERASED,
+            actor=actor,
+            object_type="space",
+            object_id=space.public_id,
+            facility_id=space.lead_facility_id,
+            detail={"request": str(request.public_id), "counts": counts},
+        )
+        # Last, once nothing else can fail: a backup made before now must not bring the
+        # group back (renkei.backups.ledger). Written before the commit, so no committed
+        # deletion is ever missing from the ledger.
+        append_erasure(
+            space_id=space.pk,
+            space_public_id=space.public_id,
+            request_public_id=request.public_id,
+            requester=request.requester,
+            asked_on=request.asked_on,
+            channel=request.channel,
+            requested_at=request.recorded_at,
+            requested_by_id=request.recorded_by_id,
+            executed_at=now,
+            executed_by_id=actor.pk,
+            lead_facility_id=space.lead_facility_id,
+        )
+        spaces_changed_on_commit(*members)
+        finish_physical_erasure(touched)
     return tombstone
+
+
+@contextmanager
+def physical_erasure() -> Iterator[None]:
+    """Around a transaction that erases a space: on SQLite, ``secure_delete`` on for its
+    duration (freed pages are overwritten with zeros), restored afterwards."""
+    conn = connection
+    if conn.vendor != "sqlite":
+        yield
+        return
+    before = _sqlite_pragma(conn, "secure_delete")
+    try:
+        _sqlite_pragma(conn, "secure_delete", 1)
+        yield
+    finally:
+        _sqlite_pragma(conn, "secure_delete", before)
+
+
+def erase_space_content(space: Space) -> tuple[dict[str, int], list[str], list[Member]]:
+    """Erase everything of ``space`` inside the caller's transaction (the space row locked):
+    its rows and search entries, its files (once the transaction commits) and its data key;
+    the space stays, emptied, in state "deleted". Returns the counts, the tables touched and
+    the members who were in it. Used by the operator's execution and by ``restore`` when it
+    applies the deletion ledger again."""
+    members = list(
+        Member.objects.filter(
+            memberships__space=space,
+            memberships__state__in=[MembershipState.ACTIVE, MembershipState.INVITED],
+        )
+    )
+    files = _count_files(space)
+    counts, touched = _erase_rows(space)
+    counts["files"] = files
+    delete_space_files(space)
+    destroy_key(space)
+    space.state = SpaceState.DELETED
+    space.name = ""
+    space.last_post_id = 0
+    space.save(update_fields=["state", "name", "last_post_id"])
+    touched.append(Space._meta.db_table)
+    return counts, touched, members
+
+
+def finish_physical_erasure(touched: list[str]) -> None:
+    """Inside the erasing transaction, at its end: merge the SQLite search index, and once it
+    commits rebuild the file (SQLite) or vacuum the touched tables (PostgreSQL)."""
+    conn = connection
+    if conn.vendor == "sqlite":
+        _optimize_search_index(conn)
+        transaction.on_commit(lambda: _compact_sqlite(conn))
+    else:
+        tables = list(dict.fromkeys(touched))
+        transaction.on_commit(lambda: _vacuum_postgres(conn, tables))
 
 
 def issue_certificate(actor: Member, *, tombstone: Tombstone) -> bytes:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from renkei.accounts.models import Member
+from renkei.accounts.reauth import require_recent_auth
 from renkei.erasure import actions, queries
 from renkei.erasure.forms import DeletionRequestForm, ExecuteForm
 from renkei.erasure.labels import count_rows
@@ -36,6 +37,7 @@ def _add_errors(form: DeletionRequestForm | ExecuteForm, errors: dict[str, list[
 
 
 @require_http_methods(["GET", "POST"])
+@require_recent_auth
 def request_deletion(request: HttpRequest, space_id: uuid.UUID) -> HttpResponse:
     """Record the patient's or family's request for complete deletion, or show the open one."""
     viewer = _viewer(request)
@@ -93,6 +95,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@require_recent_auth
 def execute(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
     """Confirm, then execute one request (the operator, not the person who recorded it)."""
     viewer = _viewer(request)
