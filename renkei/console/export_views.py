@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from renkei import authz
 from renkei.accounts.models import Member
+from renkei.accounts.reauth import require_recent_auth
 from renkei.console import export_queries, exports
 from renkei.console.models import ExportKind, ExportState
 from renkei.errors import ValidationFailed
@@ -62,6 +63,7 @@ def _start_of(day: date | None) -> datetime | None:
 
 
 @require_http_methods(["GET", "POST"])
+@require_recent_auth
 def export_list(request: HttpRequest) -> HttpResponse:
     """The latest exports and the form that starts one."""
     viewer = _viewer(request)
@@ -107,6 +109,7 @@ def export_job(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
 
 
+@require_recent_auth(on_read=True)
 def export_download(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
     """The finished CSV file (audited)."""
     viewer = _viewer(request)

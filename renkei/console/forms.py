@@ -116,6 +116,10 @@ class PolicyForm(ConsoleForm):
                 field = forms.CharField(
                     label=label, required=False, widget=forms.NumberInput(attrs=attrs)
                 )
+            elif setting.choices:
+                field = forms.ChoiceField(
+                    label=label, required=False, choices=cast(Any, setting.choices)
+                )
             else:
                 field = forms.CharField(
                     label=label,

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("facilities/<uuid:public_id>/withdraw/", views.withdraw, name="withdraw"),
     path("policy/", views.policy, name="policy"),
+    path("policy/presets/<slug:key>/", views.apply_policy_preset, name="apply_policy_preset"),
     path("audit/", views.audit, name="audit"),
     path("exports/", export_views.export_list, name="exports"),
     path("exports/<uuid:public_id>/", export_views.export_job, name="export"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from renkei import authz
 from renkei.accounts.models import Member
+from renkei.accounts.reauth import require_recent_auth
 from renkei.console import compliance, queries
 from renkei.console.forms import (
     AuditFilterForm,
@@ -33,8 +34,10 @@ from renkei.errors import DomainError, NotFound, ValidationFailed
 from renkei.facilities import actions as facility_actions
 from renkei.facilities import queries as facility_queries
 from renkei.facilities.models import Facility, FacilityState
-from renkei.policy.actions import change_policy
+from renkei.policy.actions import apply_preset, change_policy
 from renkei.policy.definitions import BY_KEY
+from renkei.policy.presets import BY_PRESET, PRESETS, matching_presets
+from renkei.policy.queries import current_policy
 
 AUDIT_PAGE_SIZE = 50
 View = Callable[..., HttpResponse]
@@ -309,6 +312,8 @@ def _policy_page(request: HttpRequest, form: PolicyForm, *, status: int = 200) -
         {"event": event, "setting": BY_KEY.get(event.object_id)}
         for event in queries.recent_policy_changes(viewer)
     ]
+    policy_now = current_policy()
+    matching = {preset.key for preset in matching_presets(policy_now)}
     return render(
         request,
         "console/policy.html",
@@ -316,12 +321,18 @@ def _policy_page(request: HttpRequest, form: PolicyForm, *, status: int = 200) -
             "rows": [{"row": row, "field": form[row.setting.key]} for row in rows],
             "form": form,
             "changes": changes,
+            "presets": [
+                {"preset": preset, "settings": preset.describe(), "current": preset.key in matching}
+                for preset in PRESETS
+            ],
+            "two_factor_required": policy_now.two_factor_required,
         },
         status=status,
     )
 
 
 @secretariat_only
+@require_recent_auth
 @require_http_methods(["GET", "POST"])
 def policy(request: HttpRequest) -> HttpResponse:
     """Every setting of the regional policy in one form, saved all-or-nothing."""
@@ -342,6 +353,23 @@ def policy(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return _policy_page(request, form, status=exc.status)
     messages.success(request, _("The regional policy was saved."))
+    return redirect("console:policy")
+
+
+@secretariat_only
+@require_recent_auth
+@require_POST
+def apply_policy_preset(request: HttpRequest, key: str) -> HttpResponse:
+    """Set every setting of one password preset at once (R2.2), audited like any change."""
+    try:
+        apply_preset(_viewer(request), key=key)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        current = {row.setting.key: row.current for row in queries.policy_rows(_viewer(request))}
+        return _policy_page(request, PolicyForm(current=current), status=exc.status)
+    messages.success(
+        request, _("The preset “%(name)s” is now in force.") % {"name": BY_PRESET[key].label}
+    )
     return redirect("console:policy")
 
 

@@ -13,7 +13,7 @@ from renkei.audit.record import record
 from renkei.errors import Forbidden, ValidationFailed
 from renkei.policy.definitions import BY_KEY, Policy, Setting
 from renkei.policy.models import PolicyValue
-from renkei.policy.queries import current_policy
+from renkei.policy.queries import current_policy, forget_policy
 
 if TYPE_CHECKING:
     from renkei.accounts.models import Member
@@ -47,6 +47,10 @@ def parse_value(setting: Setting, raw: Any) -> Any:
             )
         return value
     text = str(raw).strip()
+    if setting.choices:
+        if text not in {value for value, _label in setting.choices}:
+            raise ValidationFailed({setting.key: [_("Choose one of the listed options.")]})
+        return text
     if not text:
         raise ValidationFailed({setting.key: [_("This field is required.")]})
     if len(text) > setting.max_length:
@@ -94,4 +98,32 @@ def change_policy(actor: Member, *, changes: dict[str, Any]) -> Policy:
                 object_id=key,
                 detail={"rule": BY_KEY[key].rule, "old": old, "new": value},
             )
+        # The rest of the request reads the new values, and nothing of this change is
+        # remembered unless it commits (renkei.policy.queries).
+        forget_policy()
         return current_policy()
+
+
+def apply_preset(actor: Member, *, key: str) -> Policy:
+    """Set every setting of one password preset at once (the secretariat, R2.2).
+
+    The same all-or-nothing, audited change as the policy form (POLICY_CHANGED per setting),
+    plus POLICY_PRESET_APPLIED naming the preset.
+    """
+    from renkei.policy.presets import BY_PRESET
+
+    if not authz.may_change_policy(actor):
+        raise Forbidden(_("Only the secretariat may change the regional policy."))
+    preset = BY_PRESET.get(key)
+    if preset is None:
+        raise ValidationFailed({"preset": [_("Choose one of the listed presets.")]})
+    with transaction.atomic():
+        policy = change_policy(actor, changes=dict(preset.values))
+        record(
+            AuditAction.POLICY_PRESET_APPLIED,
+            actor=actor,
+            object_type="policy",
+            object_id=preset.key,
+            detail={"rule": "R2.2", "values": preset.values},
+        )
+    return policy

@@ -26,6 +26,8 @@ class Setting:
     maximum: int | None = None
     max_length: int = 200
     help: str | Promise = ""
+    # For str settings with a fixed set of values: (value, label) pairs.
+    choices: tuple[tuple[str, str | Promise], ...] = ()
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -59,6 +61,26 @@ SETTINGS: tuple[Setting, ...] = (
         maximum=24,
     ),
     Setting(
+        "password_check_common",
+        "R2.2",
+        _("Refuse passwords found in the list of common passwords"),
+        bool,
+        True,
+    ),
+    Setting(
+        "two_factor_required",
+        "R2.3",
+        _("Who must sign in with a second factor"),
+        str,
+        "admins",
+        choices=(
+            ("none", _("Nobody (members may choose it)")),
+            ("admins", _("The secretariat, operators and facility admins")),
+            ("everyone", _("Everyone")),
+        ),
+        help=_("Members who are not required may still enrol an authenticator app or a passkey."),
+    ),
+    Setting(
         "session_idle_minutes",
         "R2.3",
         _("Idle session timeout (minutes)"),
@@ -66,6 +88,28 @@ SETTINGS: tuple[Setting, ...] = (
         30,
         minimum=5,
         maximum=720,
+    ),
+    Setting(
+        "session_absolute_hours",
+        "R2.3",
+        _("Longest session, however active (hours)"),
+        int,
+        12,
+        minimum=1,
+        maximum=720,
+    ),
+    Setting(
+        "reauth_minutes",
+        "R2.3",
+        _("Re-authentication before sensitive actions is valid for (minutes)"),
+        int,
+        10,
+        minimum=1,
+        maximum=120,
+        help=_(
+            "Policy changes, complete deletion, appointing admins and exports ask for the "
+            "password again when the last sign-in or confirmation is older than this."
+        ),
     ),
     Setting(
         "signin_failures_per_account",
@@ -93,6 +137,78 @@ SETTINGS: tuple[Setting, ...] = (
         15,
         minimum=1,
         maximum=1440,
+    ),
+    Setting(
+        "reset_requests_per_account_hour",
+        "R2.3",
+        _("Password reset requests per account per hour"),
+        int,
+        3,
+        minimum=1,
+        maximum=100,
+    ),
+    Setting(
+        "reset_requests_per_address_hour",
+        "R2.3",
+        _("Password reset requests per source address per hour"),
+        int,
+        20,
+        minimum=1,
+        maximum=1000,
+    ),
+    Setting(
+        "posts_per_minute",
+        "R2.3",
+        _("Posts per member per minute"),
+        int,
+        30,
+        minimum=1,
+        maximum=1000,
+    ),
+    Setting(
+        "posts_per_minute_address",
+        "R2.3",
+        _("Posts per source address per minute"),
+        int,
+        300,
+        minimum=1,
+        maximum=10000,
+    ),
+    Setting(
+        "searches_per_minute",
+        "R2.3",
+        _("Searches per member per minute"),
+        int,
+        30,
+        minimum=1,
+        maximum=1000,
+    ),
+    Setting(
+        "searches_per_minute_address",
+        "R2.3",
+        _("Searches per source address per minute"),
+        int,
+        300,
+        minimum=1,
+        maximum=10000,
+    ),
+    Setting(
+        "uploads_per_hour",
+        "R2.3",
+        _("File uploads per member per hour"),
+        int,
+        120,
+        minimum=1,
+        maximum=10000,
+    ),
+    Setting(
+        "uploads_per_hour_address",
+        "R2.3",
+        _("File uploads per source address per hour"),
+        int,
+        1000,
+        minimum=1,
+        maximum=100000,
     ),
     Setting(
         "activation_link_hours",
@@ -203,10 +319,22 @@ class Policy:
     password_require_letters_and_digits: bool
     password_rotation_days: int
     password_history: int
+    password_check_common: bool
+    two_factor_required: str
     session_idle_minutes: int
+    session_absolute_hours: int
+    reauth_minutes: int
     signin_failures_per_account: int
     signin_failures_per_address: int
     signin_pause_minutes: int
+    reset_requests_per_account_hour: int
+    reset_requests_per_address_hour: int
+    posts_per_minute: int
+    posts_per_minute_address: int
+    searches_per_minute: int
+    searches_per_minute_address: int
+    uploads_per_hour: int
+    uploads_per_hour_address: int
     activation_link_hours: int
     reset_link_minutes: int
     post_max_chars: int
