@@ -7,6 +7,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from renkei.api import errors
+from renkei.api.documented import add_common_answers
 from renkei.api.endpoints import (
     applications,
     audit,
@@ -19,8 +20,10 @@ from renkei.api.endpoints import (
     notifications,
     policy,
     search,
+    sessions,
     spaces,
     timeline,
+    twofactor,
 )
 from renkei.api.security import MemberSession
 
@@ -42,6 +45,10 @@ class RenkeiAPI(NinjaAPI):
         # Stable, readable ids that do not change when a module moves.
         return str(operation.view_func.__name__)
 
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        # The answers of the layers in front of every handler (sessions, CSRF, validation).
+        return add_common_answers(super().get_openapi_schema(**kwargs))
+
 
 api = RenkeiAPI(
     title="Renkei API",
@@ -52,6 +59,7 @@ api = RenkeiAPI(
 )
 errors.install(api)
 api.add_router("", me.router)
+api.add_router("", sessions.router)
 api.add_router("", facilities.router)
 api.add_router("", applications.router)
 api.add_router("", policy.router)
@@ -64,3 +72,4 @@ api.add_router("", notifications.router)
 api.add_router("", consents.router)
 api.add_router("", erasure.router)
 api.add_router("", devices.router)
+api.add_router("", twofactor.router)

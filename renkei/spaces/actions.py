@@ -25,7 +25,7 @@ from renkei.accounts.validators import (
 )
 from renkei.audit.events import AuditAction
 from renkei.audit.record import record
-from renkei.errors import DomainError, NotFound, RuleViolation, ValidationFailed
+from renkei.errors import DomainError, Forbidden, NotFound, RuleViolation, ValidationFailed
 from renkei.facilities.models import Affiliation, Facility
 from renkei.notifications.actions import queue_notification
 from renkei.notifications.models import NotificationKind
@@ -250,7 +250,7 @@ def rename_group(actor: Member, *, space_id: int, name: str) -> Space:
         if not authz.may_read_space(membership):
             raise NotFound()
         if not authz.may_manage_group_members(space, membership):
-            raise DomainError(_("Only the members of a group can rename it."))
+            raise Forbidden(_("Only the members of a group can rename it."))
         space.name = name.strip()
         space.save(update_fields=["name"])
         record(
@@ -317,7 +317,7 @@ def remove_member(actor: Member, *, space_id: int, member_id: int) -> None:
             else authz.may_invite_to_patient_group(actor, space, membership)
         )
         if not allowed:
-            raise DomainError(
+            raise Forbidden(
                 _("You cannot remove members from this space."),
                 rule="R3.1" if space.kind == SpaceKind.PATIENT_GROUP else None,
             )
@@ -573,7 +573,7 @@ def update_patient_record(actor: Member, *, space_id: int, patient: PatientInput
         if not authz.may_read_space(membership):
             raise NotFound()
         if not authz.may_edit_patient_record(space, membership):
-            raise DomainError(_("Only a patient group admin can change the patient record."))
+            raise Forbidden(_("Only a patient group admin can change the patient record."))
         patient_record = PatientRecord.objects.get(space=space)
         changed = []
         for field, value in _patient_fields(patient).items():
@@ -609,7 +609,7 @@ def invite_to_patient_group(actor: Member, *, space_id: int, member_ids: Sequenc
         if not authz.may_invite_to_patient_group(actor, space, membership):
             if not space.is_writable:
                 raise DomainError(_("Nobody can be invited while the patient group is read-only."))
-            raise DomainError(
+            raise Forbidden(
                 _("Members of a patient group are invited by its lead facility."), rule="R3.1"
             )
         invited = _invite(space, members, by=actor)
@@ -798,7 +798,7 @@ def _managed_patient_group(actor: Member, space_id: int) -> tuple[Space, Members
     ):
         raise NotFound()
     if not authz.may_manage_patient_group(actor, space, membership):
-        raise DomainError(
+        raise Forbidden(
             _("Only a patient group admin or the lead facility's admins can do this."),
             rule="R3.4",
         )
@@ -869,7 +869,7 @@ def archive_patient_group(actor: Member, *, space_id: int) -> Space:
         if space.kind != SpaceKind.PATIENT_GROUP or not authz.may_read_space(membership):
             raise NotFound()
         if not authz.may_archive_patient_group(space, membership):
-            raise DomainError(
+            raise Forbidden(
                 _("Only a patient group admin can move the group to the archive."), rule="R3.5"
             )
         if space.state == SpaceState.ARCHIVED:
@@ -899,7 +899,7 @@ def restore_patient_group(actor: Member, *, space_id: int) -> Space:
         if space.kind != SpaceKind.PATIENT_GROUP or not authz.may_read_space(membership):
             raise NotFound()
         if not authz.may_archive_patient_group(space, membership):
-            raise DomainError(
+            raise Forbidden(
                 _("Only a patient group admin can restore the group from the archive."),
                 rule="R3.5",
             )

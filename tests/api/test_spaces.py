@@ -274,13 +274,13 @@ def test_a_member_from_another_facility_cannot_invite_or_remove(region, client_f
         {"members": [str(region.visiting_nurse.public_id)]},
         content_type=JSON,
     )
-    assert invited.status_code == 400
+    assert invited.status_code == 403
     assert invited.json()["rule"] == "R3.1"
     assert invited.json()["detail"] == "患者グループのメンバーは連携元事業所が招待します。"
     removed = pharmacist.delete(
         f"/api/v1/spaces/{space.public_id}/members/{region.nurse.public_id}"
     )
-    assert removed.status_code == 400
+    assert removed.status_code == 403
     assert Membership.objects.filter(space=space, state=MembershipState.ACTIVE).count() == 3
 
 
@@ -306,7 +306,7 @@ def test_the_patient_group_admin_updates_the_patient(region, client_for):
     refused = client_for(region.nurse).put(
         path, {**PATIENT, "care_level": "要支援1"}, content_type=JSON
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 403
     assert PatientRecord.objects.get(space=space).care_level == "要介護4"
 
 

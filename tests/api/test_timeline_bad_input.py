@@ -113,11 +113,11 @@ def test_another_members_post_cannot_be_edited_or_deleted(region, client_for, sp
     pharmacist = client_for(region.pharmacist)
     before = state()
     edit = pharmacist.patch(f"/api/v1/posts/{made.public_id}", {"body": "改変"}, content_type=JSON)
-    assert edit.status_code == 400
+    assert edit.status_code == 403
     assert "投稿者本人だけ" in edit.json()["detail"]
     # The pharmacist is not an admin of the group the nurse created.
     deleted = pharmacist.delete(f"/api/v1/posts/{made.public_id}")
-    assert deleted.status_code == 400
+    assert deleted.status_code == 403
     assert "投稿者本人かスペースの管理者だけ" in deleted.json()["detail"]
     assert state() == before
     assert Post.objects.get(pk=made.pk).body == "私の投稿"

@@ -215,14 +215,14 @@ def test_the_api_archives_and_restores_for_the_admin_only(region, client_for):
     space = patient_group(region, region.nurse)
     base = f"/api/v1/patient-groups/{space.public_id}"
     refused = client_for(region.nurse).post(f"{base}/archive")
-    assert refused.status_code == 400
+    assert refused.status_code == 403
     assert refused.json()["rule"] == "R3.5"
     assert client_for(region.clinic_admin).post(f"{base}/archive").status_code == 404
     doctor = client_for(region.doctor)
     archived = doctor.post(f"{base}/archive")
     assert archived.status_code == 200
     assert archived.json()["state"] == "archived"
-    assert client_for(region.nurse).post(f"{base}/restore").status_code == 400
+    assert client_for(region.nurse).post(f"{base}/restore").status_code == 403
     restored = doctor.post(f"{base}/restore")
     assert restored.status_code == 200
     assert restored.json()["state"] == "active"

@@ -167,14 +167,14 @@ def test_the_api_refuses_a_member_who_is_no_admin(region, client_for):
         response = nurse.post(
             path, {"members": [str(region.care_manager.public_id)]}, content_type=JSON
         )
-        assert response.status_code == 400
+        assert response.status_code == 403
         assert response.json()["rule"] == "R3.1"
     for path in (
         f"/api/v1/spaces/{space.public_id}/members/{region.pharmacist.public_id}",
         f"/api/v1/patient-groups/{space.public_id}/members/{region.pharmacist.public_id}",
     ):
         response = nurse.delete(path)
-        assert response.status_code == 400
+        assert response.status_code == 403
         assert response.json()["rule"] == "R3.1"
     assert active(space) == {region.doctor.pk, region.nurse.pk, region.pharmacist.pk}
 

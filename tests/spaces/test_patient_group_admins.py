@@ -137,7 +137,7 @@ def test_the_api_appoints_revokes_and_refuses_the_last(region, client_for):
     path = f"/api/v1/patient-groups/{space.public_id}/admins"
     nurse = client_for(region.nurse)
     refused = nurse.post(path, {"member": str(region.nurse.public_id)}, content_type=JSON)
-    assert refused.status_code == 400
+    assert refused.status_code == 403
     assert refused.json()["rule"] == "R3.4"
     admin = client_for(region.clinic_admin)  # the lead facility's admin, not a member
     last = admin.delete(f"{path}/{region.doctor.public_id}")
