@@ -138,6 +138,15 @@ def may_manage_devices(member: Member, facility: Facility) -> bool:
     return is_facility_admin(member, facility)
 
 
+# --- Second factors (R2.3, R2.10) ------------------------------------------------------------
+
+
+def may_reset_second_factor(member: Member, owner: Member) -> bool:
+    """R2.3, R2.10: a facility admin resets the second factor of its own facility's staff; the
+    secretariat, of anyone."""
+    return is_secretariat(member) or _admins_owner(member, owner)
+
+
 # --- Spaces (R2.6, R3.1) ---------------------------------------------------------------------
 # Space predicates take the viewer's membership of the space (or None), fetched by the caller,
 # so a page that checks several things asks the database once.

@@ -39,6 +39,9 @@ def _secret(name: str, filename: str) -> str:
 
 SECRET_KEY = _secret("RENKEI_SECRET_KEY", "secret_key")
 MASTER_KEY = _secret("RENKEI_MASTER_KEY", "master_key")
+# The deletion ledger (renkei.backups.ledger); empty: DATA_DIR/ledger/erasures.jsonl. The backup
+# key is never a setting: only the backup and restore commands read it (RENKEI_BACKUP_KEY).
+ERASURE_LEDGER = os.environ.get("RENKEI_ERASURE_LEDGER", "")
 DEBUG = os.environ.get("RENKEI_DEBUG") == "1"
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("RENKEI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "renkei.policy",
     "renkei.audit",
     "renkei.accounts",
+    "renkei.twofactor",
     "renkei.facilities",
     "renkei.devices",
     "renkei.spaces",
@@ -68,6 +72,8 @@ INSTALLED_APPS = [
     "renkei.search",
     "renkei.guard",
     "renkei.erasure",
+    "renkei.backups",
+    "renkei.throttle",
     "renkei.realtime",
     "renkei.console",
     "renkei.reports",
@@ -79,10 +85,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every response, redirects and errors included, gets the page policy (renkei.csp).
+    "renkei.csp.ContentSecurityPolicyMiddleware",
     # /healthz answered here, before sessions, guards and the database (renkei.health).
     "renkei.health.HealthMiddleware",
     # The regional policy is read once per request, never kept beyond it (renkei.policy).
     "renkei.policy.middleware.PolicyPerRequestMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -92,9 +101,10 @@ MIDDLEWARE = [
     # Before the guards: they tell a signed-out member why with a message.
     "django.contrib.messages.middleware.MessageMiddleware",
     "renkei.accounts.middleware.OriginMiddleware",
+    # Retry-After on every 429 answer, and the "please wait" page (renkei.throttle).
+    "renkei.throttle.middleware.RetryAfterMiddleware",
     "renkei.accounts.middleware.SessionGuardMiddleware",
     "renkei.accounts.middleware.SignInRequiredMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "renkei.urls"
@@ -113,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "renkei.policy.context_processors.region",
                 "renkei.notifications.context_processors.unread_notifications",
+                "renkei.csp.csp_nonce",
             ],
         },
     },
@@ -205,6 +216,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("RENKEI_MAIL_FROM", "renkei@localhost")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("renkei.home.urls")),
     path("", include("renkei.accounts.urls")),
+    path("", include("renkei.twofactor.urls")),
     path("", include("renkei.devices.urls")),
     path("", include("renkei.facilities.urls")),
     path("", include("renkei.spaces.urls")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -41,6 +42,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["tests.support.hashers.FastArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings) -> None:  # type: ignore[no-untyped-def]
+    # Rate-limit counters live in the cache (renkei.throttle): each test starts with none, and
+    # never shares them with another test or another test run on the same Redis.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
+def _own_erasure_ledger(settings, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    # A complete deletion appends to the deletion ledger (renkei.backups.ledger): each test
+    # keeps its own, never the one of the installation in var/.
+    settings.ERASURE_LEDGER = str(tmp_path_factory.mktemp("ledger") / "erasures.jsonl")
 
 
 @pytest.fixture

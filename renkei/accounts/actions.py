@@ -5,16 +5,19 @@ Each action checks, writes in one transaction with its audit event, and publishe
 
 from __future__ import annotations
 
+import functools
 import logging
+import uuid
 from datetime import timedelta
 
-from django.contrib.auth.hashers import make_password
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renkei import authz
+from renkei import authz, throttle
 from renkei.accounts import tokens
 from renkei.accounts.models import (
     EndReason,
@@ -29,15 +32,20 @@ from renkei.accounts.validators import login_id_problems, normalise_email
 from renkei.audit.events import AuditAction
 from renkei.audit.origin import current_origin
 from renkei.audit.record import record
-from renkei.errors import DomainError, Forbidden, NotFound, Throttled, ValidationFailed
+from renkei.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from renkei.mail import send_templated_on_commit
 from renkei.policy.queries import current_policy
 from renkei.realtime.publish import publish_on_commit
+from renkei.throttle import signin
 
 log = logging.getLogger(__name__)
 
-# Hashing a password for an unknown login ID too keeps the answer time the same (no enumeration).
-_DUMMY_HASH = make_password("renkei-timing-equaliser-0")
+
+@functools.cache
+def _dummy_hash(hashers: tuple[str, ...] = ()) -> str:
+    """A hash to check an unknown login ID's password against, so that the answer takes as
+    long as for a real account (no enumeration); one per hasher setting."""
+    return make_password("renkei-timing-equaliser-0")
 
 
 class SignInRefused(DomainError):
@@ -134,44 +142,48 @@ def activate_account(*, token: str, login_id: str, password: str) -> Member:
     return member
 
 
-def authenticate(*, login_id: str, password: str) -> Member:
-    """Check a login ID and password under the policy's throttle (R2.1, R2.3).
+def check_sign_in_pause(
+    login_id: str, member: Member | None, *, browser_key: str | None = None
+) -> None:
+    """Raise Throttled while signing in as ``login_id`` from this address and browser is paused
+    after too many failed sign-ins (R2.3; renkei.throttle.signin: per address, per account
+    only for browsers that never signed in as it, per known device); audited once per pause.
+    Confirmations before sensitive actions share these counters (renkei.accounts.reauth)."""
+    signin.check_pause(current_policy(), login_id, member=member, browser_key=browser_key)
 
-    Failures are counted per account and per source address; past the limit sign-in pauses for
-    the policy's period. Wrong ID and wrong password get the same answer. Audits failures.
+
+def count_failed_sign_in(login_id: str, member: Member | None, action: AuditAction) -> None:
+    """Count one failed attempt for the account and the source address, and audit it."""
+    with transaction.atomic():
+        SignInAttempt.objects.create(login_id=login_id, ip=current_origin().ip)
+        record(action, actor=member, actor_label=login_id)
+    if action == AuditAction.REAUTH_FAILED:
+        signin.count_session_failure(current_policy(), login_id)
+
+
+def authenticate(*, login_id: str, password: str, browser_key: str | None = None) -> Member:
+    """Check a login ID and password under the policy's pauses (R2.1, R2.3).
+
+    Failures pause the source address, the account (only for browsers that never signed in as
+    it: ``browser_key`` is the device cookie's) and a known device; a flood from one address
+    never locks the member out (renkei.throttle.signin). Wrong ID and wrong password get the
+    same answer after the same work. Audits failures.
     """
     policy = current_policy()
-    origin = current_origin()
     login_id = login_id.strip().lower()[:64]
-    since = timezone.now() - timedelta(minutes=policy.signin_pause_minutes)
-    account_failures = SignInAttempt.objects.filter(login_id=login_id, at__gte=since).count()
-    address_failures = (
-        SignInAttempt.objects.filter(ip=origin.ip, at__gte=since).count() if origin.ip else 0
-    )
     member = Member.objects.filter(login_id__iexact=login_id).first() if login_id else None
-    if (
-        account_failures >= policy.signin_failures_per_account
-        or address_failures >= policy.signin_failures_per_address
-    ):
-        record(
-            AuditAction.SIGN_IN_THROTTLED,
-            actor=member,
-            actor_label=login_id,
-            detail={"account_failures": account_failures, "address_failures": address_failures},
-        )
-        raise Throttled(
-            _("Too many failed sign-ins. Wait %(n)d minutes and try again, or reset your password.")
-            % {"n": policy.signin_pause_minutes}
-        )
+    is_known = signin.known_device(login_id, browser_key)
+    signin.check_pause(policy, login_id, member=member, browser_key=browser_key, is_known=is_known)
     if member is None or not member.has_usable_password():
-        make_password(password)  # same work as a real check
+        # The same work as a real check, so that timing does not tell (no enumeration).
+        check_password(password, _dummy_hash(tuple(settings.PASSWORD_HASHERS)))
         ok = False
     else:
         ok = member.check_password(password)
     if not ok:
-        with transaction.atomic():
-            SignInAttempt.objects.create(login_id=login_id, ip=origin.ip)
-            record(AuditAction.SIGN_IN_FAILED, actor=member, actor_label=login_id)
+        count_failed_sign_in(login_id, member, AuditAction.SIGN_IN_FAILED)
+        if is_known and browser_key:
+            signin.count_device_failure(policy, login_id, browser_key)
         raise SignInRefused(_("The login ID or password is incorrect."))
     assert member is not None
     if not authz.is_eligible(member):
@@ -179,7 +191,9 @@ def authenticate(*, login_id: str, password: str) -> Member:
         raise SignInRefused(
             _("This account can no longer sign in. Ask your facility admin or the secretariat.")
         )
-    SignInAttempt.objects.filter(login_id=login_id).delete()
+    # Only this address's failures are forgiven: other addresses' stay paused and counted.
+    SignInAttempt.objects.filter(login_id=login_id, ip=current_origin().ip).delete()
+    signin.forget_device_failures(login_id, browser_key)
     return member
 
 
@@ -261,6 +275,49 @@ def sign_out_everywhere(member: Member) -> int:
     return count
 
 
+def end_own_session(member: Member, *, public_id: str) -> UserSession:
+    """End one open session of ``member`` from the sessions page or the API: its pages, API
+    calls and live connections stop at once. Another member's session is NotFound.
+
+    Audits SESSION_ENDED_BY_MEMBER.
+    """
+    try:
+        uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound() from exc
+    with transaction.atomic():
+        session = (
+            UserSession.objects.select_for_update()
+            .filter(member=member, public_id=public_id, ended_at__isnull=True)
+            .first()
+        )
+        if session is None:
+            raise NotFound(_("This session has already ended or is not yours."))
+        _end([session], EndReason.ENDED_BY_MEMBER)
+        record(
+            AuditAction.SESSION_ENDED_BY_MEMBER,
+            actor=member,
+            object_type="session",
+            object_id=session.pk,
+        )
+    return session
+
+
+def expire_session_at_lifetime(session: UserSession) -> None:
+    """End a session older than the policy's longest lifetime, however active (R2.3).
+
+    Audits SESSION_LIFETIME_REACHED.
+    """
+    with transaction.atomic():
+        _end([session], EndReason.LIFETIME)
+        record(
+            AuditAction.SESSION_LIFETIME_REACHED,
+            actor=session.member,
+            object_type="session",
+            object_id=session.pk,
+        )
+
+
 def expire_idle_session(session: UserSession) -> None:
     """End a session that was idle past the policy's timeout (R2.3). Audits SESSION_EXPIRED."""
     with transaction.atomic():
@@ -294,8 +351,10 @@ def change_password(member: Member, *, current: str, new: str, session_key: str 
 def request_password_reset(*, email: str) -> None:
     """Mail a reset link if an eligible member has this address; say nothing either way.
 
-    Audits PASSWORD_RESET_REQUESTED without the address typed.
+    Audits PASSWORD_RESET_REQUESTED without the address typed. Limited per typed address and
+    per source address (R2.3), counted alike whether or not a member has the address.
     """
+    throttle.hit("reset", account=normalise_email(email))
     member = Member.objects.filter(email__iexact=normalise_email(email)).first()
     with transaction.atomic():
         if member is None or not authz.is_eligible(member):

@@ -52,10 +52,17 @@ def _login_id_field(*, autocomplete: str, help_text: Any = "") -> forms.CharFiel
 def password_help(policy: Policy) -> str:
     """What the regional policy asks of a new password, as shown beside the field (R2.2)."""
     if policy.password_require_letters_and_digits:
-        return gettext("At least %(n)d characters, mixing letters and digits.") % {
+        text = gettext("At least %(n)d characters, mixing letters and digits.") % {
             "n": policy.password_min_length
         }
-    return gettext("At least %(n)d characters.") % {"n": policy.password_min_length}
+    else:
+        text = gettext("At least %(n)d characters.") % {"n": policy.password_min_length}
+    if policy.password_check_common:
+        text += " " + gettext(
+            "Common passwords, the service's or region's name with digits added, and runs such "
+            "as 1234 or qwerty cannot be used."
+        )
+    return text
 
 
 class NewPasswordForm(forms.Form):
@@ -123,3 +130,19 @@ class ActivateForm(NewPasswordForm):
     )
     password = _password_field(_("Password"), "new-password")
     confirm = _password_field(_("Password (again)"), "new-password")
+
+
+class ConfirmForm(forms.Form):
+    """The password again before a sensitive action, and the second factor's code if any."""
+
+    password = _password_field(_("Password"), "current-password")
+    code = forms.CharField(
+        label=_("Code from your authenticator app or a recovery code"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}
+        ),
+        error_messages={"max_length": _too_long()},
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)

@@ -14,12 +14,14 @@ from django.utils.http import urlencode
 from django.utils.ipv6 import clean_ipv6_address
 from django.utils.translation import gettext as _
 
-from renkei.accounts.actions import expire_idle_session
-from renkei.accounts.models import UserSession
+from renkei.accounts.actions import expire_idle_session, expire_session_at_lifetime, sign_out
+from renkei.accounts.models import Member, UserSession
 from renkei.accounts.passwords import password_expired
 from renkei.audit.origin import Origin, reset_origin, set_origin
 from renkei.devices.actions import touch_device
 from renkei.policy.queries import current_policy
+from renkei.twofactor.guard import ENROL_PREFIXES
+from renkei.twofactor.guard import refresh as refresh_second_factor
 
 # Reachable without signing in.
 PUBLIC_PREFIXES = (
@@ -95,8 +97,9 @@ def signed_out_response(request: HttpRequest, message: str) -> HttpResponse:
 
 
 class SessionGuardMiddleware:
-    """End requests of sessions that were ended elsewhere or idle too long (R1.2, R2.3), and
-    hold members with an expired password at the change page (R2.2)."""
+    """End requests of sessions that were ended elsewhere, idle too long or older than the
+    longest lifetime (R1.2, R2.3), and hold members with an expired password at the change
+    page (R2.2)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -109,13 +112,34 @@ class SessionGuardMiddleware:
             return self.get_response(request)
         session = (
             UserSession.objects.filter(session_key=request.session.session_key or "")
-            .only("id", "member_id", "last_seen_at", "ended_at", "device_id")
+            .only(
+                "id",
+                "public_id",
+                "member_id",
+                "created_at",
+                "last_seen_at",
+                "confirmed_at",
+                "ended_at",
+                "device_id",
+            )
             .first()
         )
         if session is None or session.ended_at is not None or session.member_id != user.pk:
             logout(request)
             return signed_out_response(request, _("Your session has ended. Please sign in again."))
         now = timezone.now()
+        if now - session.created_at > timedelta(hours=policy.session_absolute_hours):
+            session.member = user
+            expire_session_at_lifetime(session)
+            logout(request)
+            return signed_out_response(
+                request,
+                _(
+                    "You were signed out because %(n)d hours have passed since you signed in. "
+                    "Please sign in again."
+                )
+                % {"n": policy.session_absolute_hours},
+            )
         if now - session.last_seen_at > timedelta(minutes=policy.session_idle_minutes):
             session.member = user
             expire_idle_session(session)
@@ -135,7 +159,26 @@ class SessionGuardMiddleware:
             if _is_api(request):
                 return JsonResponse({"detail": message, "code": "password_expired"}, status=403)
             return redirect("accounts:change_password")
+        if blocked := second_factor_gate(request, user, policy.two_factor_required):
+            return blocked
         return self.get_response(request)
+
+
+def second_factor_gate(request: HttpRequest, member: Member, setting: str) -> HttpResponse | None:
+    """R2.3: end a session that skipped the second step of a member who has a factor, and hold
+    a member whom the policy requires to have one, but who has none, at the enrolment page
+    (the API answers 403)."""
+    state = refresh_second_factor(request.session, member, setting=setting)
+    if state.get("bypassed"):
+        sign_out(member, session_key=request.session.session_key or "")
+        logout(request)
+        return signed_out_response(request, _("Your session has ended. Please sign in again."))
+    if not state.get("enrol") or request.path.startswith(ENROL_PREFIXES):
+        return None
+    message = _("Set up two-factor sign-in to continue. Your region requires it for your role.")
+    if _is_api(request):
+        return JsonResponse({"detail": message, "code": "second_factor_required"}, status=403)
+    return redirect("twofactor:overview")
 
 
 class SignInRequiredMiddleware:

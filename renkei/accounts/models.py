@@ -107,15 +107,23 @@ class EndReason(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
     DEVICE_LOST = "device_lost", _("Device reported lost")
     DEVICE_CUT_OFF = "device_cut_off", _("Device cut off")
+    ENDED_BY_MEMBER = "ended_by_member", _("Ended from the sessions page")
+    LIFETIME = "lifetime", _("Longest session lifetime reached")
+    FACTOR_RESET = "factor_reset", _("Second factor reset by an admin")
 
 
 class UserSession(models.Model):
     """One signed-in session of a member; ending it ends the pages, API and live connections."""
 
     session_key = models.CharField(max_length=40, unique=True)
+    # Names the session on the sessions page and in the API; the key itself never leaves.
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sessions")
     created_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
+    # When the member last proved who they are in this session: the sign-in, then each
+    # confirmation before a sensitive action (R2.3, renkei.accounts.reauth).
+    confirmed_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
     ip = models.GenericIPAddressField(null=True)

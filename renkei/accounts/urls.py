@@ -15,4 +15,7 @@ urlpatterns = [
     path("password/reset/sent/", views.reset_sent, name="reset_sent"),
     path("password/reset/<str:token>/", views.reset_confirm, name="reset_confirm"),
     path("activate/<str:token>/", views.activate, name="activate"),
+    path("account/sessions/", views.sessions, name="sessions"),
+    path("account/sessions/<str:session_id>/end/", views.end_session, name="end_session"),
+    path("account/confirm/", views.confirm, name="confirm"),
 ]

@@ -30,6 +30,8 @@ from renkei.devices.actions import admit_device
 from renkei.devices.browser import read_browser_key, remember_browser
 from renkei.errors import DomainError, NotFound, ValidationFailed
 from renkei.policy.queries import current_policy
+from renkei.twofactor.guard import begin_pending, settle
+from renkei.twofactor.queries import has_second_factor
 
 # Status of a page whose form was refused before any action ran (empty or overlong fields).
 FORM_INVALID = 400
@@ -67,16 +69,23 @@ def _end_current_session(request: HttpRequest) -> None:
         logout(request)
 
 
-def _start_session(request: HttpRequest, member: Member) -> str:
+def _start_session(request: HttpRequest, member: Member, *, second_factor: str = "") -> str:
     """Sign ``member`` in on this browser, tied to its device (R2.3); a browser whose device
     was reported lost or cut off is refused before anything changes (R2.5). Returns the
-    browser key for the device cookie."""
+    browser key for the device cookie. ``second_factor`` names the factor passed at the
+    second step ("" when the member has none); the session remembers it (renkei.twofactor)."""
     device, _registered = admit_device(member, browser_key=read_browser_key(request))
     _end_current_session(request)
     login(request, member)
     session_key = request.session.session_key
     assert session_key is not None  # login() has just saved the session under a new key
     actions.open_session(member, session_key=session_key, device_id=device.pk)
+    settle(
+        request.session,
+        member,
+        setting=current_policy().two_factor_required,
+        method=second_factor,
+    )
     return device.browser_key
 
 
@@ -110,8 +119,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             member = actions.authenticate(
-                login_id=form.cleaned_data["login_id"], password=form.cleaned_data["password"]
+                login_id=form.cleaned_data["login_id"],
+                password=form.cleaned_data["password"],
+                browser_key=read_browser_key(request),
             )
+            if has_second_factor(member):
+                # No session yet: the second step opens it (renkei.twofactor).
+                _end_current_session(request)
+                begin_pending(request.session, member, next_url=next_url)
+                return redirect("twofactor:verify")
             browser_key = _start_session(request, member)
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -268,3 +284,77 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "accounts/activate.html", {"form": form, "member": member}, status=status
     )
+
+
+# Sessions and confirmation before sensitive actions (R2.3)
+
+
+@require_http_methods(["GET"])
+def sessions(request: HttpRequest) -> HttpResponse:
+    """The member's open sessions: device, address, start and last use; each can be ended."""
+    from renkei.accounts.queries import own_sessions
+
+    member = _member(request)
+    policy = current_policy()
+    return render(
+        request,
+        "accounts/sessions.html",
+        {
+            "sessions": own_sessions(member, current_key=request.session.session_key),
+            "idle_minutes": policy.session_idle_minutes,
+            "absolute_hours": policy.session_absolute_hours,
+        },
+    )
+
+
+@require_POST
+def end_session(request: HttpRequest, session_id: str) -> HttpResponse:
+    """End one of the member's sessions at once; ending this one signs this browser out.
+    A session that is not the member's, or has ended, is not found (404)."""
+    member = _member(request)
+    ended = actions.end_own_session(member, public_id=session_id)
+    if ended.session_key == request.session.session_key:
+        logout(request)
+        messages.success(request, _("You have signed out."))
+        return redirect("accounts:sign_in")
+    messages.success(request, _("The session was ended. That device is signed out."))
+    return redirect("accounts:sessions")
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest) -> HttpResponse:
+    """Ask for the password again (and the second factor when the member has one) before a
+    sensitive action, then go back to where the member was."""
+    from renkei.accounts.forms import ConfirmForm
+    from renkei.accounts.reauth import confirm_identity, current_session, needs_second_factor
+
+    member = _member(request)
+    raw_next = request.POST.get("next") or request.GET.get("next", "")
+    next_url = _safe_next(request, raw_next)
+    context = {
+        "needs_code": needs_second_factor(member),
+        "minutes": current_policy().reauth_minutes,
+    }
+    if request.method == "GET":
+        form = ConfirmForm(initial={"next": next_url})
+        return render(request, "accounts/confirm.html", {**context, "form": form})
+    form = ConfirmForm(request.POST)
+    status = FORM_INVALID
+    if form.is_valid():
+        try:
+            confirm_identity(
+                member,
+                session=current_session(request),
+                password=form.cleaned_data["password"],
+                code=form.cleaned_data["code"],
+            )
+        except ValidationFailed as exc:
+            _show_errors(form, exc)
+            status = exc.status
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, _("Your identity is confirmed. Please continue."))
+            return redirect(next_url or "home")
+    return render(request, "accounts/confirm.html", {**context, "form": form}, status=status)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkei import authz
 from renkei.accounts.models import Member
+from renkei.accounts.reauth import require_recent_auth
 from renkei.audit.queries import visible_events
 from renkei.errors import DomainError, NotFound, ValidationFailed
 from renkei.facilities import actions, queries
@@ -257,6 +258,7 @@ def resend_activation(
 
 
 @require_POST
+@require_recent_auth
 def appoint_admin(
     request: HttpRequest, public_id: uuid.UUID, member_public_id: uuid.UUID
 ) -> HttpResponse:
@@ -270,6 +272,7 @@ def appoint_admin(
 
 
 @require_POST
+@require_recent_auth
 def revoke_admin(
     request: HttpRequest, public_id: uuid.UUID, member_public_id: uuid.UUID
 ) -> HttpResponse:
@@ -360,10 +363,16 @@ def member(request: HttpRequest, public_id: uuid.UUID, member_public_id: uuid.UU
     viewer, facility = _facility(request, public_id)
     person = queries.access_staff_member(viewer, facility, member_public_id)
     history = queries.affiliation_history(viewer, person)
+    may_reset_factor = person.pk != viewer.pk and authz.may_reset_second_factor(viewer, person)
     return render(
         request,
         "facilities/member.html",
-        {"facility": facility, "person": person, "history": history},
+        {
+            "facility": facility,
+            "person": person,
+            "history": history,
+            "may_reset_factor": may_reset_factor,
+        },
     )
 
 

@@ -39,7 +39,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         session = self.scope.get("session")
         session_key = getattr(session, "session_key", None)
         member_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
-        viewer = await _open_viewer(session_key, member_id)
+        viewer = await _open_viewer(session_key, member_id, session)
         if viewer is None:
             await self.close(code=CLOSE_SIGNED_OUT)
             return

@@ -14,13 +14,16 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 
 from renkei.accounts.models import Member, UserSession
+from renkei.accounts.queries import lifetime_cutoff
 from renkei.errors import NotFound
 from renkei.notifications.queries import unread_count
+from renkei.policy.queries import current_policy
 from renkei.spaces.models import Membership, MembershipState, SpaceState
 from renkei.spaces.queries import access_space
 from renkei.timeline.models import Post
 from renkei.timeline.queries import access_post, post_view, posts_after
 from renkei.timeline.serializers import member_json, post_json
+from renkei.twofactor.guard import refresh as second_factor_state
 
 # A reconnecting client is sent at most this many missed posts, in batches; beyond it the
 # "caught_up" message says so and the client reloads the timeline instead.
@@ -44,8 +47,12 @@ class Viewer:
     session_key: str
 
 
-def open_viewer(session_key: str | None, member_id: int | None) -> Viewer | None:
-    """The member of an open session, or None when the session has ended (R1.2, R2.5)."""
+def open_viewer(
+    session_key: str | None, member_id: int | None, session: Any = None
+) -> Viewer | None:
+    """The member of an open session, or None when the session has ended (R1.2, R2.5), or when
+    ``session`` (the Django session) is held at second-factor enrolment or skipped the second
+    step (R2.3): the live connection is refused like any page."""
     if not session_key or member_id is None:
         return None
     member = (
@@ -53,11 +60,20 @@ def open_viewer(session_key: str | None, member_id: int | None) -> Viewer | None
             pk=member_id,
             sessions__session_key=session_key,
             sessions__ended_at__isnull=True,
+            # A session past its longest lifetime (R2.3) opens no new live connection.
+            sessions__created_at__gt=lifetime_cutoff(),
         )
         .distinct()
         .first()
     )
-    return Viewer(member=member, session_key=session_key) if member is not None else None
+    if member is None:
+        return None
+    if session is not None:
+        # The marker is read (worked out again after a policy change) but not saved from here.
+        state = second_factor_state(session, member, setting=current_policy().two_factor_required)
+        if state.get("bypassed") or state.get("enrol"):
+            return None
+    return Viewer(member=member, session_key=session_key)
 
 
 def subscribed_space_ids(viewer: Viewer) -> set[int]:
@@ -72,7 +88,10 @@ def subscribed_space_ids(viewer: Viewer) -> set[int]:
 def _still_allowed(viewer: Viewer, space_id: int) -> Membership | None:
     """One query: the member's active membership of the space, while the session is open."""
     session_open = UserSession.objects.filter(
-        member_id=OuterRef("member_id"), session_key=viewer.session_key, ended_at__isnull=True
+        member_id=OuterRef("member_id"),
+        session_key=viewer.session_key,
+        ended_at__isnull=True,
+        created_at__gt=lifetime_cutoff(),
     )
     return (
         Membership.objects.select_related("space")

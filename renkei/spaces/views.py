@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from renkei import authz
 from renkei.accounts.models import Member
+from renkei.accounts.reauth import require_recent_auth
 from renkei.errors import DomainError, NotFound, ValidationFailed
 from renkei.facilities.queries import my_affiliations
 from renkei.policy.queries import current_policy
@@ -547,6 +548,7 @@ def remove_member(request: HttpRequest, space_id: uuid.UUID, member_id: uuid.UUI
 
 
 @require_POST
+@require_recent_auth
 def appoint_admin(request: HttpRequest, space_id: uuid.UUID, member_id: uuid.UUID) -> HttpResponse:
     """Appoint a patient group admin (R3.4)."""
     viewer = viewer_of(request)
@@ -563,6 +565,7 @@ def appoint_admin(request: HttpRequest, space_id: uuid.UUID, member_id: uuid.UUI
 
 
 @require_POST
+@require_recent_auth
 def revoke_admin(request: HttpRequest, space_id: uuid.UUID, member_id: uuid.UUID) -> HttpResponse:
     """Take the patient group admin role from a member; never from the last one (R3.4)."""
     viewer = viewer_of(request)

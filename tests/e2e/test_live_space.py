@@ -22,6 +22,7 @@ from renkei.timeline.models import Acknowledgement, Post
 from tests.e2e.conftest import off_loop
 from tests.spaces.helpers import patient_group
 from tests.support.region import PASSWORD, Region, build_region
+from tests.support.twofactor import pass_second_step
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +57,7 @@ def sign_in(page: Page, base: str, member: Member) -> None:
     page.locator("#id_login_id").fill(member.login_id or "")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
+    pass_second_step(page, base, member.login_id or "")
     page.wait_for_url(f"{base}/")
 
 

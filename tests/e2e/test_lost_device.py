@@ -19,6 +19,7 @@ from renkei.spaces.models import Membership, Space
 from tests.e2e.conftest import off_loop
 from tests.spaces.helpers import patient_group
 from tests.support.region import PASSWORD, Region, _affiliate, build_region
+from tests.support.twofactor import pass_second_step
 
 pytestmark = pytest.mark.e2e
 
@@ -60,6 +61,7 @@ def sign_in(page: Page, base: str, member: Member) -> None:
     page.locator("#id_login_id").fill(member.login_id or "")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
+    pass_second_step(page, base, member.login_id or "")
     page.wait_for_url(f"{base}/")
 
 
@@ -72,7 +74,7 @@ def test_an_admin_approves_an_invitation_and_reports_a_device_lost(
     helper = new_page()
     helper.add_init_script(HELLO_WATCH)
     sign_in(helper, base, region.helper)
-    helper.wait_for_function("window.__renkeiHello === true")
+    helper.wait_for_function("() => window.__renkeiHello === true")
     device = off_loop(Device.objects.get, member=region.helper)
 
     admin = new_page()

@@ -102,7 +102,26 @@ async def test_an_ended_session_cannot_open_a_live_connection(live_region, layer
     await sync_to_async(deregister_staff)(
         region.clinic_admin, facility_id=region.clinic.pk, member_id=region.nurse.pk
     )
-    communicator = LiveClient(
+    await _refused(key)
+
+
+def _signed_in_without_factor(member) -> str:  # type: ignore[no-untyped-def]
+    """Sign in through the sign-in page as an admin who has no second factor yet: the session
+    is held at enrolment (the policy's default requires one of admins)."""
+    from renkei.twofactor.models import TotpAuthenticator
+    from tests.support.region import PASSWORD
+
+    TotpAuthenticator.objects.filter(member=member).delete()
+    client = Client()
+    answer = client.post("/signin/", {"login_id": member.login_id, "password": PASSWORD})
+    assert answer.status_code == 302
+    assert client.get("/")["Location"] == "/account/two-factor/"
+    return client.session.session_key or ""
+
+
+def _live(key: str) -> LiveClient:
+    """A live connection of session ``key`` through the whole ASGI application, not yet open."""
+    return LiveClient(
         application,
         "/ws/live/",
         headers=[
@@ -110,6 +129,25 @@ async def test_an_ended_session_cannot_open_a_live_connection(live_region, layer
             (b"origin", b"http://127.0.0.1"),
         ],
     )
+
+
+async def _refused(key: str) -> None:
+    """The session ``key`` cannot open a live connection: it is closed as signed out."""
+    communicator = _live(key)
     connected, code = await communicator.connect(timeout=5)
     assert not connected
     assert code == CLOSE_SIGNED_OUT
+
+
+@pytest.mark.rule("R2.3")
+async def test_a_session_held_at_second_factor_enrolment_opens_no_live_connection(
+    live_region, layer
+):
+    key = await sync_to_async(_signed_in_without_factor)(live_region.clinic_admin)
+    await _refused(key)
+    # The same kind of session of a member the policy does not hold opens one.
+    member_key = await sync_to_async(_session_key)(live_region.nurse)
+    communicator = _live(member_key)
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    await communicator.disconnect()

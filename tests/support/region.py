@@ -18,6 +18,10 @@ from django.utils import timezone
 from renkei.accounts.actions import open_session
 from renkei.accounts.models import Member
 from renkei.facilities.models import Affiliation, Facility, FacilityState
+from renkei.policy.queries import current_policy
+from renkei.twofactor.guard import settle
+from renkei.twofactor.queries import factor_state, has_second_factor, is_required
+from tests.support.twofactor import enrol_totp, forget_secrets
 
 PASSWORD = "Renkei2026pass"
 
@@ -95,6 +99,7 @@ def _affiliate(member: Member, facility: Facility, **flags: bool) -> Affiliation
 
 
 def build_region() -> Region:
+    forget_secrets()
     clinic = _facility("clinic", "あさか在宅クリニック", "048-111-0001")
     pharmacy = _facility("pharmacy", "わこう中央薬局", "048-111-0002")
     station = _facility("visiting_nurse", "しき訪問看護ステーション", "048-111-0003")
@@ -121,6 +126,9 @@ def build_region() -> Region:
     for facility, manager in ((clinic, doctor), (pharmacy, pharmacist), (station, visiting_nurse)):
         facility.manager_name = manager.name
         facility.save(update_fields=["manager_name"])
+    # The region's policy requires a second factor of its admins (R2.3): they have set one up.
+    for admin in (secretariat, operator, doctor, clinic_admin, pharmacist, visiting_nurse):
+        enrol_totp(admin)
     return Region(
         clinic=clinic,
         pharmacy=pharmacy,
@@ -139,9 +147,27 @@ def build_region() -> Region:
 
 
 def sign_in(client: Client, member: Member) -> str:
-    """Sign ``member`` in on ``client`` the way the sign-in page does; returns the session key."""
+    """Sign ``member`` in on ``client`` the way the sign-in page does; returns the session key.
+
+    A member with a second factor has passed the second step with their authenticator app; a
+    member whom the policy requires to have one (a facility admin appointed in a test, say) has
+    set one up first, as the enrolment guard would have made them do. Tests of the steps
+    themselves use the real pages.
+    """
+    policy = current_policy()
+    state = factor_state(member)
+    if is_required(policy.two_factor_required, state) and not state.has_factor:
+        enrol_totp(member)
     client.force_login(member)
-    key = client.session.session_key
+    session = client.session
+    key = session.session_key
     assert key is not None
     open_session(member, session_key=key)
+    settle(
+        session,
+        member,
+        setting=policy.two_factor_required,
+        method="totp" if has_second_factor(member) else "",
+    )
+    session.save()
     return key

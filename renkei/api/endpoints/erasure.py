@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
+from renkei.accounts.reauth import ensure_recent_auth
 from renkei.api.security import member_of
 from renkei.api.status import errors
 from renkei.erasure import actions, queries
@@ -130,6 +131,7 @@ def request_deletion(
     operators are told by mail."""
     viewer = member_of(request)
     space = queries.deletion_target(viewer, public_id)
+    ensure_recent_auth(request)
     row = actions.request_deletion(
         viewer,
         space_id=space.pk,
@@ -174,6 +176,7 @@ def execute_deletion(request: HttpRequest, public_id: uuid.UUID) -> TombstoneOut
     the group's content is erased, its data key destroyed, a tombstone stays."""
     viewer = member_of(request)
     row = queries.access_request(viewer, public_id)
+    ensure_recent_auth(request)
     return tombstone_out(actions.execute_deletion(viewer, request_id=row.pk))
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from renkei.accounts.models import Profession
+from renkei.accounts.reauth import ensure_recent_auth
 from renkei.api.schemas import DeregisterIn, FacilityOut, PersonIn, StaffOut
 from renkei.api.security import member_of
 from renkei.api.status import errors
@@ -135,6 +136,7 @@ def appoint_admin(
     actor = member_of(request)
     facility = queries.access_facility(actor, public_id)
     member = queries.access_staff_member(actor, facility, member_public_id)
+    ensure_recent_auth(request)
     return staff_out(actions.appoint_admin(actor, facility_id=facility.pk, member_id=member.pk))
 
 
@@ -150,4 +152,5 @@ def revoke_admin(
     actor = member_of(request)
     facility = queries.access_facility(actor, public_id)
     member = queries.access_staff_member(actor, facility, member_public_id)
+    ensure_recent_auth(request)
     return staff_out(actions.revoke_admin(actor, facility_id=facility.pk, member_id=member.pk))

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from renkei.accounts.models import Member
+from renkei.accounts.reauth import ensure_recent_auth
 from renkei.api.endpoints.spaces import entry_out, facility_ref, member_ref, members_out
 from renkei.api.schemas import (
     FacilityRefOut,
@@ -324,6 +325,7 @@ def appoint_patient_group_admin(
     viewer = member_of(request)
     space = _managed(viewer, public_id)
     row = _member_in(viewer, space, payload.member)
+    ensure_recent_auth(request)
     actions.appoint_patient_group_admin(viewer, space_id=space.pk, member_id=row.member_id)
     return _managed_members(viewer, space)
 
@@ -340,6 +342,7 @@ def revoke_patient_group_admin(
     viewer = member_of(request)
     space = _managed(viewer, public_id)
     row = _member_in(viewer, space, member_id)
+    ensure_recent_auth(request)
     actions.revoke_patient_group_admin(viewer, space_id=space.pk, member_id=row.member_id)
     return _managed_members(viewer, space)
 

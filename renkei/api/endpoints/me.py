@@ -60,4 +60,8 @@ def get_me(request: HttpRequest) -> MeOut:
 @router.post("/me/sign-out-everywhere", response={200: SignedOutOut, **errors(401, 403)})
 def sign_out_everywhere(request: HttpRequest) -> SignedOutOut:
     """End every session of the signed-in member on every device, this one included."""
-    return SignedOutOut(ended=account_actions.sign_out_everywhere(member_of(request)))
+    ended = account_actions.sign_out_everywhere(member_of(request))
+    # This session ended too: forget it here, or the session layer would try to save a session
+    # that no longer exists (after the request changed it) and answer 400 instead of this.
+    request.session.flush()
+    return SignedOutOut(ended=ended)

@@ -35,6 +35,8 @@ from renkei.facilities.actions import (
 )
 from renkei.facilities.models import Facility, FacilityKind
 from renkei.policy.queries import current_policy
+from renkei.twofactor.actions import enrol_demo_totp
+from renkei.twofactor.queries import factor_state, has_second_factor, is_required
 
 DEMO_PASSWORD = "Renkei2026demo"
 EMAIL_DOMAIN = "example.jp"
@@ -380,6 +382,21 @@ def build_demo_region() -> None:
 
     apply_to_join(data=PENDING.application(timezone.localdate()))
     build_demo_spaces(facilities[0][1])
+    enrol_required_second_factors()
+
+
+def enrol_required_second_factors() -> list[str]:
+    """Give every demo account that the policy requires to have a second factor (R2.3: by
+    default the secretariat, the operator and facility admins) an authenticator app whose code
+    ``manage.py totp_code`` shows. Returns their login IDs."""
+    setting = current_policy().two_factor_required
+    enrolled = []
+    for member in Member.objects.filter(is_active=True).order_by("pk"):
+        state = factor_state(member)
+        if is_required(setting, state) and not state.has_factor:
+            enrol_demo_totp(member)
+            enrolled.append(member.login_id or "")
+    return enrolled
 
 
 def _width(text: str) -> int:
@@ -401,6 +418,9 @@ class Command(BaseCommand):
             raise CommandError("The demo region is not for production (RENKEI_ENV=production).")
         if Member.objects.filter(email__iexact=SECRETARIAT.email).exists():
             self.stdout.write("デモ地域は準備済みです / The demo region is already in place.")
+            # A demo region made before two-factor sign-in: its admins get their app now.
+            with transaction.atomic():
+                enrol_required_second_factors()
         else:
             # The activation mails of the accepted facilities would carry links that the demo
             # retires at once; they would only clutter the console and var/mail.
@@ -419,8 +439,20 @@ class Command(BaseCommand):
         out("")
         out(f"サインイン / Sign in:  {settings.BASE_URL}/signin/")
         out(f"パスワード（全員共通） / Password (everyone):  {DEMO_PASSWORD}")
+        out(
+            "2段階認証 / Two-factor sign-in:  [2FA] の人はパスワードの後に6桁のコードを入力します。"
+            "コードは別の端末で次のコマンドで表示されます（本番では使えません） / those marked "
+            "[2FA] type a 6-digit code after the password; show it in another terminal with "
+            "(refused in production):"
+        )
+        out("  .venv/bin/python manage.py totp_code <ログインID / login ID>")
         out("")
         people = [p for _heading, persons in sign_in_groups() for p in persons]
+        two_factor = {
+            m.login_id or "": "  [2FA]"
+            for m in Member.objects.filter(login_id__in=[p.login_id for p in people])
+            if has_second_factor(m)
+        }
         id_width = max(_width(p.login_id) for p in people)
         name_width = max(_width(p.name) for p in people)
         out(
@@ -432,7 +464,7 @@ class Command(BaseCommand):
             for p in persons:
                 out(
                     f"  {_pad(p.login_id, id_width)}  {_pad(p.name, name_width)}  "
-                    f"{p.role_ja} / {p.role_en}"
+                    f"{p.role_ja} / {p.role_en}{two_factor.get(p.login_id, '')}"
                 )
         out("")
         ja, en = kind_labels(PENDING.kind)
