@@ -3,26 +3,46 @@
 The connection listens to its session, its member and each space the member belongs to.
 Events carry ids only; for each one the consumer checks again, as the member, that they may
 still read the space and builds the message through the timeline's queries before sending
-anything (renkei.realtime.payloads).
+anything (renkei.realtime.payloads). The connections of this process that receive the same
+event are answered together, with one database call for all of them (renkei.realtime.batching).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from renkei.realtime import payloads
+from renkei.realtime.batching import Batcher
 
 # Close codes in the application range: the client shows "signed out" and stops reconnecting.
 CLOSE_SIGNED_OUT = 4401
 
 _open_viewer = database_sync_to_async(payloads.open_viewer)
 _subscribed_space_ids = database_sync_to_async(payloads.subscribed_space_ids)
-_space_event_messages = database_sync_to_async(payloads.space_event_messages)
+_space_event_messages_for = database_sync_to_async(payloads.space_event_messages_for)
 _catch_up_messages = database_sync_to_async(payloads.catch_up_messages)
-_unread_notifications = database_sync_to_async(payloads.unread_notifications)
+_unread_notifications_for = database_sync_to_async(payloads.unread_notifications_for)
+
+
+async def _space_event_batch(
+    key: Hashable, viewers: Sequence[payloads.Viewer]
+) -> list[list[dict[str, Any]]]:
+    return await _space_event_messages_for(viewers, json.loads(str(key)))
+
+
+async def _unread_batch(key: Hashable, viewers: Sequence[payloads.Viewer]) -> list[int]:
+    return await _unread_notifications_for(viewers)
+
+
+# One event, many connections: keyed by the event itself.
+_space_events: Batcher[payloads.Viewer, list[dict[str, Any]]] = Batcher(_space_event_batch)
+# Badges: every connection told "something arrived" at about the same time.
+_unread: Batcher[payloads.Viewer, int] = Batcher(_unread_batch)
 
 
 def space_group(space_id: int) -> str:
@@ -88,7 +108,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def space_event(self, event: dict[str, Any]) -> None:
         if self.viewer is None or event.get("space_id") not in self.space_ids:
             return
-        for message in await _space_event_messages(self.viewer, event):
+        key = json.dumps(event, sort_keys=True, default=str)
+        for message in await _space_events.ask(key, self.viewer):
             await self.send_json(message)
 
     async def member_spaces_changed(self, event: dict[str, Any]) -> None:
@@ -100,5 +121,5 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def member_notified(self, event: dict[str, Any]) -> None:
         if self.viewer is None:
             return
-        unread = await _unread_notifications(self.viewer)
+        unread = await _unread.ask("unread", self.viewer)
         await self.send_json({"type": "notification", "unread": unread})

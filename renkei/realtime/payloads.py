@@ -8,20 +8,19 @@ session ended, gets nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-from django.db.models import Exists, OuterRef
 
 from renkei.accounts.models import Member, UserSession
 from renkei.accounts.queries import lifetime_cutoff
 from renkei.errors import NotFound
-from renkei.notifications.queries import unread_count
+from renkei.notifications.queries import unread_count, unread_counts
 from renkei.policy.queries import current_policy
 from renkei.spaces.models import Membership, MembershipState, SpaceState
 from renkei.spaces.queries import access_space
 from renkei.timeline.models import Post
-from renkei.timeline.queries import access_post, post_view, posts_after
+from renkei.timeline.queries import PostView, access_post, post_views_for, posts_after
 from renkei.timeline.serializers import member_json, post_json
 from renkei.twofactor.guard import refresh as second_factor_state
 
@@ -85,66 +84,99 @@ def subscribed_space_ids(viewer: Viewer) -> set[int]:
     )
 
 
-def _still_allowed(viewer: Viewer, space_id: int) -> Membership | None:
-    """One query: the member's active membership of the space, while the session is open."""
-    session_open = UserSession.objects.filter(
-        member_id=OuterRef("member_id"),
-        session_key=viewer.session_key,
-        ended_at__isnull=True,
-        created_at__gt=lifetime_cutoff(),
-    )
-    return (
-        Membership.objects.select_related("space")
-        .filter(member=viewer.member, space_id=space_id, state=MembershipState.ACTIVE)
+def _still_allowed(viewers: Sequence[Viewer], space_id: int) -> list[Membership | None]:
+    """For each viewer, their active membership of the space while their session is open (and
+    within its longest lifetime), else None: two queries for any number of viewers."""
+    member_ids = {v.member.pk for v in viewers}
+    memberships = {
+        m.member_id: m
+        for m in Membership.objects.select_related("space")
+        .filter(member_id__in=member_ids, space_id=space_id, state=MembershipState.ACTIVE)
         .exclude(space__state=SpaceState.DELETED)
-        .filter(Exists(session_open))
-        .first()
+    }
+    open_sessions = set(
+        UserSession.objects.filter(
+            member_id__in=memberships,
+            session_key__in={v.session_key for v in viewers},
+            ended_at__isnull=True,
+            created_at__gt=lifetime_cutoff(),
+        ).values_list("member_id", "session_key")
     )
+    return [
+        memberships.get(v.member.pk) if (v.member.pk, v.session_key) in open_sessions else None
+        for v in viewers
+    ]
 
 
 def space_event_messages(viewer: Viewer, event: dict[str, Any]) -> list[dict[str, Any]]:
     """The protocol messages that one ``space.event`` means for ``viewer``; none when the
     viewer may no longer read the space or the thing the event names."""
+    return space_event_messages_for([viewer], event)[0]
+
+
+def space_event_messages_for(
+    viewers: Sequence[Viewer], event: dict[str, Any]
+) -> list[list[dict[str, Any]]]:
+    """``space_event_messages`` for each of several viewers (the connections of one process
+    that received the same event), reading what they share once: the cost of an event does
+    not grow with its audience, and each viewer's access is still checked at delivery."""
     space_id = event.get("space_id")
-    if not isinstance(space_id, int):
-        return []
-    membership = _still_allowed(viewer, space_id)
-    if membership is None:
-        return []
-    space = membership.space
-    sid = str(space.public_id)
+    if not isinstance(space_id, int) or not viewers:
+        return [[] for _ in viewers]
+    allowed = _still_allowed(viewers, space_id)
+    readers = [m for m in allowed if m is not None]
+    if not readers:
+        return [[] for _ in viewers]
     kind = event.get("event")
     if kind in _POST_EVENTS:
-        post = _post_in(space_id, event.get("post_id"))
-        if post is None:
-            return []
-        view = post_view(viewer.member, post)
+        post_id = event.get("post_id")
+        views = post_views_for(readers, post_id) if isinstance(post_id, int) else {}
+        sid = str(readers[0].space.public_id)
         return [
-            {
-                "type": "post",
-                "event": _POST_EVENTS[kind],
-                "space": sid,
-                "post": post_json(view, viewer=viewer.member),
-            }
+            _post_message(_POST_EVENTS[kind], sid, views[v.member.pk], v)
+            if m is not None and v.member.pk in views
+            else []
+            for v, m in zip(viewers, allowed, strict=True)
         ]
+    common = _common_messages(readers, event)
+    return [common if m is not None else [] for m in allowed]
+
+
+def _post_message(event: str, sid: str, view: PostView, viewer: Viewer) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "post",
+            "event": event,
+            "space": sid,
+            "post": post_json(view, viewer=viewer.member),
+        }
+    ]
+
+
+def _common_messages(readers: list[Membership], event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The messages of an event that every reader of its space receives alike."""
+    space = readers[0].space
+    sid = str(space.public_id)
+    kind = event.get("event")
     if kind == "post.acknowledged":
-        post = _post_in(space_id, event.get("post_id"))
+        post_id = event.get("post_id")
+        views = post_views_for(readers, post_id) if isinstance(post_id, int) else {}
         acker = Member.objects.filter(pk=event.get("member_id") or 0).first()
-        if post is None or acker is None:
+        if not views or acker is None:
             return []
-        view = post_view(viewer.member, post)
+        view = next(iter(views.values()))  # the counts are the same for every reader
         return [
             {
                 "type": "ack",
                 "space": sid,
-                "post": str(post.public_id),
+                "post": str(view.post.public_id),
                 "member": member_json(acker),
                 "ack_count": view.ack_count,
                 "outstanding_acks": [member_json(m) for m in view.outstanding_acks],
             }
         ]
     if kind == "read":
-        posts = _newly_read(space_id, event)
+        posts = _newly_read(space.pk, event)
         return [{"type": "read", "space": sid, "posts": posts}] if posts else []
     if kind == "members.changed":
         return [{"type": "members", "space": sid}]
@@ -225,3 +257,9 @@ def catch_up_messages(viewer: Viewer, space: object, after: object) -> list[dict
 def unread_notifications(viewer: Viewer) -> int:
     """The member's unread notifications in the spaces they may still read (the badge)."""
     return unread_count(viewer.member)
+
+
+def unread_notifications_for(viewers: Sequence[Viewer]) -> list[int]:
+    """``unread_notifications`` for each of several viewers, in one query."""
+    counts = unread_counts({v.member.pk for v in viewers})
+    return [counts[v.member.pk] for v in viewers]

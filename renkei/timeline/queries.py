@@ -4,7 +4,8 @@ a page costs the same number of queries whatever the number of posts, members or
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -67,9 +68,11 @@ def _posts() -> QuerySet[Post]:
     )
 
 
-def _views(viewer: Member, space: Space, posts: list[Post]) -> list[PostView]:
+def _counted(space: Space, posts: list[Post]) -> tuple[list[PostView], set[tuple[int, int]]]:
+    """The posts with what every member sees alike (counts, outstanding 了解), and the
+    (post, member) pairs of the 了解 given, from which each viewer's own mark is taken."""
     if not posts:
-        return []
+        return [], set()
     ids = [p.pk for p in posts]
     acked = {
         (a, m)
@@ -77,7 +80,6 @@ def _views(viewer: Member, space: Space, posts: list[Post]) -> list[PostView]:
             "post_id", "member_id"
         )
     }
-    mine = {a for a, m in acked if m == viewer.pk}
     marks = list(
         Membership.objects.filter(space=space, state=MembershipState.ACTIVE).values_list(
             "member_id", "last_read_post_id"
@@ -95,11 +97,18 @@ def _views(viewer: Member, space: Space, posts: list[Post]) -> list[PostView]:
             PostView(
                 post=post,
                 ack_count=post.ack_count,  # type: ignore[attr-defined]
-                acked_by_me=post.pk in mine,
+                acked_by_me=False,
                 read_count=read,
                 outstanding_acks=outstanding,
             )
         )
+    return views, acked
+
+
+def _views(viewer: Member, space: Space, posts: list[Post]) -> list[PostView]:
+    views, acked = _counted(space, posts)
+    for view in views:
+        view.acked_by_me = (view.post.pk, viewer.pk) in acked
     return views
 
 
@@ -148,6 +157,27 @@ def post_view(viewer: Member, post: Post) -> PostView:
     _readable(viewer, post.space)
     fresh = _posts().get(pk=post.pk)
     return _views(viewer, post.space, [fresh])[0]
+
+
+def post_views_for(memberships: Sequence[Membership], post_id: int) -> dict[int, PostView]:
+    """One post as each of several members sees it, read once for all of them (a live update
+    sent to every connection of a space), by member id. ``memberships`` are the readers'
+    memberships of one space, fetched by the caller just before; a membership that does not
+    allow reading gets nothing, and nobody gets a post of another space."""
+    readers = [
+        m for m in memberships if authz.may_read_space(m) and m.space.state != SpaceState.DELETED
+    ]
+    if not readers:
+        return {}
+    space = readers[0].space
+    assert all(m.space_id == space.pk for m in readers), "memberships of one space only"
+    post = _posts().filter(pk=post_id, space=space).first()
+    if post is None:
+        return {}
+    views, acked = _counted(space, [post])
+    return {
+        m.member_id: replace(views[0], acked_by_me=(post.pk, m.member_id) in acked) for m in readers
+    }
 
 
 def thread(viewer: Member, post: Post) -> list[PostView]:

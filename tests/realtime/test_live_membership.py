@@ -135,3 +135,25 @@ async def test_a_connection_request_is_heard_only_once_accepted(live_region, lay
     await sync_to_async(actions.post_message)(region.doctor, space_id=space.pk, body="よろしく")
     assert (await until(asked_ws, "post"))["post"]["body"] == "よろしく"
     await asked_ws.disconnect()
+
+
+@pytest.mark.rule("R2.6")
+async def test_many_tabs_receive_a_post_once_each_and_a_removed_member_none(live_region, layer):
+    """The connections of one process that hear the same event are answered together: every
+    tab of every member gets the post exactly once, and the check per connection still holds."""
+    region = live_region
+    space = await sync_to_async(_group_of_three)(region)
+    nurse_tabs = [await connect(region.nurse) for _ in range(4)]
+    pharmacist_tabs = [await connect(region.pharmacist) for _ in range(4)]
+    # Removed without telling its connections: the event reaches them and must be refused.
+    await sync_to_async(Membership.objects.filter(space=space, member=region.pharmacist).update)(
+        state=MembershipState.REMOVED, ended_at=timezone.now()
+    )
+    post = await sync_to_async(actions.post_message)(region.doctor, space_id=space.pk, body="共有")
+    for ws in nurse_tabs:
+        heard = of_type(await drain(ws), "post")
+        assert [m["post"]["id"] for m in heard] == [str(post.public_id)]
+    for ws in pharmacist_tabs:
+        assert of_type(await drain(ws), "post") == []
+    for ws in nurse_tabs + pharmacist_tabs:
+        await ws.disconnect()
