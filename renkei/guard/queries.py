@@ -1,23 +1,25 @@
 """What the guard reads: the region's patients, its members' names and its facilities.
 
-Each check loads them afresh (one query each, so a patient added a moment ago is known at
-once). Building the lookup tables costs more than loading the rows, so the last tables built are
-kept in the process and reused while the rows loaded are exactly the same; nothing else is
-cached, and another worker needs nothing from here.
+Building the lookup tables means loading every patient record, member name and facility
+address, so the last tables built are kept in the process with the version of the data they
+were built from. Database triggers give that version a new value in the same transaction as
+any write to what the tables read (renkei.guard.triggers), so a check reads one row and loads
+the rest only when the version moved: a patient added a moment ago, by any path, is known at
+the next check. Nothing else is cached, and another worker needs nothing from here.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from renkei.accounts.models import Member
 from renkei.facilities.models import Facility
 from renkei.guard.detector import Patient, PatientIndex, build_index
+from renkei.guard.models import IndexVersion
 from renkei.spaces.models import PatientRecord, SpaceState
 
 _lock = threading.Lock()
-_last: tuple[Any, PatientIndex] | None = None
+_last: tuple[int, PatientIndex] | None = None
 
 
 def region_index() -> PatientIndex:
@@ -25,20 +27,31 @@ def region_index() -> PatientIndex:
     ones too: their patients are no less patients), with the members' names and the
     facilities' numbers and addresses that the guard lets pass."""
     global _last
-    patients = tuple(
+    # The version is read before the rows: a write committed in between is then in the rows
+    # but not in the version kept with them, so the next check rebuilds once more. The
+    # reverse, tables kept under a version newer than their rows, cannot happen.
+    version = (
+        IndexVersion.objects.filter(pk=IndexVersion.ROW).values_list("value", flat=True).first()
+    )
+    with _lock:
+        if version is not None and _last is not None and _last[0] == version:
+            return _last[1]
+    index = _build()
+    # Without the row (its table was emptied) nothing says when the rows change.
+    if version is not None:
+        with _lock:
+            _last = (version, index)
+    return index
+
+
+def _build() -> PatientIndex:
+    patients = (
         PatientRecord.objects.exclude(space__state=SpaceState.DELETED)
         .order_by("space_id")
         .values_list("space_id", "name", "furigana", "birth_date", "address", "phone")
     )
-    members = tuple(Member.objects.order_by("id").values_list("name", "furigana"))
-    facilities = tuple(Facility.objects.order_by("id").values_list("address", "tel", "fax"))
-    data = (patients, members, facilities)
-    with _lock:
-        if _last is not None and _last[0] == data:
-            return _last[1]
-    index = build_index(
+    members = Member.objects.order_by("id").values_list("name", "furigana")
+    facilities = Facility.objects.order_by("id").values_list("address", "tel", "fax")
+    return build_index(
         (Patient(*row) for row in patients), member_names=members, facilities=facilities
     )
-    with _lock:
-        _last = (data, index)
-    return index
