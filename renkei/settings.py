@@ -168,7 +168,8 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process: its own in-memory layer (renkei.realtime.layers).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "renkei.realtime.layers.InProcessChannelLayer"}}
 
 AUTH_USER_MODEL = "accounts.Member"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
