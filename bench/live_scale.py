@@ -88,12 +88,14 @@ async def _hold(ws_url: str, cookie: str, out: Outcome, until: list[float]) -> N
         ) as ws:
             out.opened += 1
             while time.time() < until[0]:
+                # Wake at least every second: the end of the wait is moved earlier once the
+                # posting is over, and a quiet connection must notice it.
                 try:
                     raw = await asyncio.wait_for(
-                        ws.recv(), timeout=max(0.1, until[0] - time.time())
+                        ws.recv(), timeout=min(1.0, max(0.1, until[0] - time.time()))
                     )
                 except TimeoutError:
-                    break
+                    continue
                 message = json.loads(raw)
                 if message.get("type") == "post":
                     body = message["post"]["body"]
