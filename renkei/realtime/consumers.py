@@ -13,6 +13,7 @@ import json
 from collections.abc import Hashable, Sequence
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -53,6 +54,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     """One browser tab or app connection; it lives only as long as its session (R1.2, R2.5)."""
 
     viewer: payloads.Viewer | None = None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its hop to a thread before every message to close stale
+        database connections: every database call here goes through
+        ``database_sync_to_async``, which does that itself, and most messages (a post heard by
+        thousands of connections, answered in batches) need no database of their own."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         user = self.scope.get("user")

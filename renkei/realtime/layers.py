@@ -5,7 +5,8 @@ and each receive. With thousands of live connections (each in four or more group
 walks tens of thousands of entries every time a connection takes its next message, so the cost
 of one post grew with the square of the connections: 5,000 connections spent most of the
 server's CPU sweeping. Here the sweep runs at most once per ``sweep_interval``; expiry keeps
-its meaning, a message or membership merely outlives its expiry by up to that interval.
+its meaning (a message waits 60 s at most, a group membership a day), a message or membership
+merely outlives its expiry by up to that interval.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from channels.layers import InMemoryChannelLayer
 class InProcessChannelLayer(InMemoryChannelLayer):
     """Channels' in-memory layer with its expiry sweep run once per interval at most."""
 
-    def __init__(self, *args: Any, sweep_interval: float = 1.0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sweep_interval: float = 10.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sweep_interval = sweep_interval
         self.sweeps = 0
