@@ -260,7 +260,8 @@ def write_report(r: dict[str, Any], out: Path) -> None:
         "## Live connections (`make bench-live`)",
         "",
         f"Measured {r['date']} on commit {m['commit']} ({m['nproc']} cores, {m['cpu']}); other "
-        "work shared the CPU. One uvicorn worker (SQLite, in-memory channel layer); "
+        "work may have shared the CPU, and the clients always do. One uvicorn worker (SQLite, "
+        "in-process channel layer); "
         f"{r['params']['members']} members signed in through the sign-in page, each holding "
         f"{r['params']['per_member']} live connections with their session from "
         f"{r['params']['processes']} client processes (asyncio + websockets) on the same "

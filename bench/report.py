@@ -83,6 +83,38 @@ What the measurements showed, and what changed:
   ms of CPU per request in-process before, 0.13–0.17 ms after; still 200 "ok" with the same
   security headers, still redirected to HTTPS in production.
 
+- **The personal-information guard loaded every patient, member and facility on every post** in
+  a group or a connection, to see whether its cached lookup tables were still current (6 % of a
+  post with 20 members; at 10,000 members the largest part). Database triggers on the patient,
+  member and facility tables now change one version row on every write of what the guard reads
+  (`renkei/guard/triggers.py`; column by column, so a sign-in does not count), and the check
+  reads that row alone. On a scratch region of 10,000 members, 5,000 patients and 100
+  facilities (`bench.scale generate`), 30 checks in-process: **before** 20.6 ms median (53.6 ms
+  longest) per post, **after** 0.18 ms (0.24 ms). Tests: `tests/guard/test_index_version.py`
+  (writes through `save`, `update()`, `bulk_create`, `delete()` and a rolled-back transaction
+  are seen at the next check; a sign-in changes nothing).
+- **Live delivery asked the database once per connection and event.** Each connection checked
+  its membership and session and built the post in a call of its own, all queued on the one
+  database thread, so a post to a space with 200 open connections cost 200 calls of ~8 queries.
+  The connections of a process that receive the same event now wait one turn of the event loop
+  and are answered by one call (`renkei/realtime/batching.py`): two queries check every
+  connection's membership and open session (R2.6 and R1.2 at delivery, as before), the post is
+  read once and each connection gets its own marks; badges likewise, one query for all.
+- **Channels' in-memory layer swept every queue and group on each message.** Its expiry sweep
+  ran on every send and every receive and walks all the groups (four or more per connection),
+  so with 5,000 connections each message cost a walk over some 20,000 entries. The embedded
+  mode's layer (`renkei/realtime/layers.py`) sweeps at most every 10 s; and the live consumer
+  no longer hops to a thread before each message to close stale database connections (its
+  database calls do that themselves). `make bench-live`, 5,000 connections, 100 posts to 200
+  connections each, one after the other on the same quiet machine: **before** 2,394 of 20,000
+  deliveries within 90 s, median 121 s, p95 146 s, 131 s of server CPU; **batched** 20,000 of
+  20,000, median 2.2 s, p95 5.4 s, 29 s of CPU; **with the layer and dispatch changes** 20,000 of
+  20,000, median 198 ms, p95 1,131 ms, 21 s of CPU. The target (p95 < 250 ms) is still missed:
+  in the last profile the notification mail sender (a background thread of the same process,
+  claiming and rendering each row) takes about a quarter of the active samples, reading and
+  parsing the clients' frames and the server's keep-alive pings to 5,000 connections about a
+  fifth, and the event loop waits on asgiref's thread-local locks for much of the rest.
+
 Looked at and left as they are, with the reason:
 
 - **A persistent connection (CONN_MAX_AGE)** cannot help here: Django's ASGI handler runs each
@@ -102,18 +134,9 @@ Looked at and left as they are, with the reason:
   than Django's request path costs here with its middleware, its ORM and 28 statements. That is
   what stands between these figures and the targets: not one hot spot, but the cost of each of
   the 28 statements and of each middleware, spread evenly.
-- **The personal-information guard loads every patient, member and facility on every post** to
-  see whether its cached lookup tables are still current (6 % with 20 members; it grows with the
-  region: at 10,000 members it would be the largest part). A change counter kept by the database
-  (triggers on the patient, member and facility tables) would let it check one row instead.
-- **The first page and the live delivery were not profiled in this work.** The live figure
-  contains the post's own request (the sequential post latency), so it cannot beat that; what
-  is left is the publish, one membership check and building the post for the receiver. The first
-  page costs a constant 7 queries (tests/timeline/test_query_counts.py) and building 50 posts
-  as JSON; how that splits is the next thing to measure.
-- **The policy is read four times per post** (`current_policy()`: the session guard, the rate
-  limit, the text length check, the consent check), one small query each; a per-request memo
-  must be dropped when a request changes the policy.
+- **The first page was not profiled in this work.** It costs a constant 7 queries
+  (tests/timeline/test_query_counts.py) and building 50 posts as JSON; how that splits is the
+  next thing to measure.
 - **The notification mail sender** runs in a background thread of the server after each commit
   that queued rows; it took 8 % of the server's samples in the first load profile (it claims
   rows with an UPDATE each, competing for the write lock). It is the product's mail, so it runs.
