@@ -180,6 +180,25 @@ def post_views_for(memberships: Sequence[Membership], post_id: int) -> dict[int,
     }
 
 
+def created_post_view(author: Member, post: Post) -> PostView:
+    """The post ``author`` has just made, as the answer to their request (two queries, its files
+    and the members asked for 了解): nobody had read or acknowledged it when it was made, and
+    the action that made it checked the author's membership in its own transaction."""
+    if post.author_id != author.pk:
+        raise NotFound()
+    attachments = list(Attachment.objects.filter(post=post).order_by("id"))
+    requests = list(AckRequest.objects.filter(post=post).select_related("member"))
+    # What the serializer reads through post.attachments.all(), filled as a prefetch would.
+    post._prefetched_objects_cache = {"attachments": attachments, "ack_requests": requests}  # type: ignore[attr-defined]
+    return PostView(
+        post=post,
+        ack_count=0,
+        acked_by_me=False,
+        read_count=0,
+        outstanding_acks=[r.member for r in requests],
+    )
+
+
 def thread(viewer: Member, post: Post) -> list[PostView]:
     """The replies under a post, oldest first."""
     _readable(viewer, post.space)

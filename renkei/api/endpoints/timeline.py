@@ -210,8 +210,10 @@ def create_post(request: HttpRequest, public_id: uuid.UUID) -> Status[PostOut]:
         attachments=uploads,
         confirm=payload.confirm,
     )
-    status = 201 if post.created_at >= started else 200
-    return Status(status, fresh_post_out(viewer, post))
+    if post.created_at >= started:
+        return Status(201, post_out(viewer, queries.created_post_view(viewer, post)))
+    # A retried send: the post made earlier, as it is now.
+    return Status(200, fresh_post_out(viewer, post))
 
 
 @router.get("/posts/{public_id}", response={200: PostOut, **errors(401, 404, 422)})
