@@ -180,14 +180,19 @@ def post_views_for(memberships: Sequence[Membership], post_id: int) -> dict[int,
     }
 
 
-def created_post_view(author: Member, post: Post) -> PostView:
-    """The post ``author`` has just made, as the answer to their request (two queries, its files
-    and the members asked for 了解): nobody had read or acknowledged it when it was made, and
-    the action that made it checked the author's membership in its own transaction."""
+def created_post_view(author: Member, post: Post, *, with_files: bool) -> PostView:
+    """The post ``author`` has just made, as the answer to their request: nobody had read or
+    acknowledged it when it was made, and the action that made it checked the author's
+    membership in its own transaction. Its files are read when ``with_files`` (the request
+    brought some) and the members asked for 了解 when it asks for any: no query for the rest."""
     if post.author_id != author.pk:
         raise NotFound()
-    attachments = list(Attachment.objects.filter(post=post).order_by("id"))
-    requests = list(AckRequest.objects.filter(post=post).select_related("member"))
+    attachments = list(Attachment.objects.filter(post=post).order_by("id")) if with_files else []
+    requests = (
+        list(AckRequest.objects.filter(post=post).select_related("member"))
+        if post.ack_required
+        else []
+    )
     # What the serializer reads through post.attachments.all(), filled as a prefetch would.
     post._prefetched_objects_cache = {"attachments": attachments, "ack_requests": requests}  # type: ignore[attr-defined]
     return PostView(

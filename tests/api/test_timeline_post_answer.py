@@ -103,10 +103,10 @@ def test_posting_costs_the_same_statements_in_a_small_or_a_large_space(region, c
         > 2 * Membership.objects.filter(space=small).count()
     )
     assert counts[0] == counts[1]
-    # Measured: the session and sign-in checks, the access check, the post's transaction
-    # (space, membership, consent, client id, insert, counters, audit, notifications) and the
-    # answer (its files and 了解 requests).
+    # Measured: the policy, the session and sign-in checks, the access check, the post's
+    # transaction (space, membership, client id, guard version, insert, counters, audit,
+    # notifications); the answer asks nothing more of a post without files or 了解 requests.
     assert counts[0] == POST_STATEMENTS
 
 
-POST_STATEMENTS = 19
+POST_STATEMENTS = 17

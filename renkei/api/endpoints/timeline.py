@@ -211,7 +211,9 @@ def create_post(request: HttpRequest, public_id: uuid.UUID) -> Status[PostOut]:
         confirm=payload.confirm,
     )
     if post.created_at >= started:
-        return Status(201, post_out(viewer, queries.created_post_view(viewer, post)))
+        return Status(
+            201, post_out(viewer, queries.created_post_view(viewer, post, with_files=bool(uploads)))
+        )
     # A retried send: the post made earlier, as it is now.
     return Status(200, fresh_post_out(viewer, post))
 
