@@ -65,6 +65,7 @@ def generate(members: int, groups: int, posts: int, out: Path) -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
     from django.utils import timezone
 
     from bench.seed import care_note  # sets Django up: only in the generator's process
@@ -236,10 +237,12 @@ def generate(members: int, groups: int, posts: int, out: Path) -> None:
 
     with transaction.atomic():
         newest = Post.objects.filter(space=OuterRef("pk")).order_by("-pk").values("pk")[:1]
-        Space.objects.update(last_post_id=Subquery(newest), last_activity_at=now)
+        # Coalesce: a space may have no post (or fewer than six) when few posts are asked for.
+        Space.objects.update(last_post_id=Coalesce(Subquery(newest), 0), last_activity_at=now)
         Membership.objects.update(
-            last_read_post_id=Subquery(
-                Space.objects.filter(pk=OuterRef("space_id")).values("last_post_id")[:1]
+            last_read_post_id=Coalesce(
+                Subquery(Space.objects.filter(pk=OuterRef("space_id")).values("last_post_id")[:1]),
+                0,
             )
         )
         # The viewer has a few unread posts in each of their spaces.
@@ -248,7 +251,9 @@ def generate(members: int, groups: int, posts: int, out: Path) -> None:
             .order_by("-pk")
             .values("pk")[5:6]
         )
-        Membership.objects.filter(member=viewer).update(last_read_post_id=Subquery(behind))
+        Membership.objects.filter(member=viewer).update(
+            last_read_post_id=Coalesce(Subquery(behind), 0)
+        )
     step("read marks")
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
