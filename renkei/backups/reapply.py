@@ -19,7 +19,12 @@ from renkei.accounts.models import EndReason, Member, UserSession
 from renkei.audit.events import AuditAction
 from renkei.audit.record import record
 from renkei.backups.ledger import Erasure
-from renkei.erasure.actions import erase_space_content, finish_physical_erasure, physical_erasure
+from renkei.erasure.actions import (
+    close_as_executed,
+    erase_space_content,
+    finish_physical_erasure,
+    physical_erasure,
+)
 from renkei.erasure.models import DeletionRequest, RequestState, Tombstone
 from renkei.spaces.models import Space, SpaceState
 
@@ -88,32 +93,14 @@ def _reapply_one(erasure: Erasure) -> Outcome:
             public_id=erasure.request_public_id
         ).update(state=RequestState.WITHDRAWN, withdrawn_at=timezone.now())
         if request is not None:
-            request.state = RequestState.EXECUTED
-            request.executed_by = executed_by
-            request.executed_at = executed_at
-            request.channel_note = ""
-            request.save(update_fields=["state", "executed_by", "executed_at", "channel_note"])
-            facility = space.lead_facility
-            Tombstone.objects.create(
-                space=space,
-                space_public_id=space.public_id,
-                kind=space.kind,
-                request=request,
-                lead_facility_id_snapshot=facility.pk if facility else None,
-                lead_facility_public_id=facility.public_id if facility else None,
-                lead_facility_name=facility.name if facility else "",
-                space_created_at=space.created_at,
-                requester=request.requester,
-                relationship=request.relationship,
-                asked_on=request.asked_on,
-                channel=request.channel,
-                requested_at=request.recorded_at,
-                requested_by_id_snapshot=erasure.requested_by_id,
-                requested_by_name=requested_by.name if requested_by else "",
+            close_as_executed(
+                space,
+                request,
                 executed_at=executed_at,
-                executed_by_id_snapshot=erasure.executed_by_id,
-                executed_by_name=executed_by.name if executed_by else "",
-                key_destroyed_at=executed_at,
+                executed_by=executed_by,
+                executed_by_id=erasure.executed_by_id,
+                requested_by=requested_by,
+                requested_by_id=erasure.requested_by_id,
                 counts=counts,
             )
         record(

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -264,6 +264,50 @@ def _vacuum_postgres(conn: BaseDatabaseWrapper, tables: list[str]) -> None:
             cursor.execute(f'VACUUM "{table}"')
 
 
+def close_as_executed(
+    space: Space,
+    request: DeletionRequest,
+    *,
+    executed_at: datetime,
+    executed_by: Member | None,
+    executed_by_id: int,
+    requested_by: Member | None,
+    requested_by_id: int,
+    counts: dict[str, int],
+) -> Tombstone:
+    """R3.5: close the request as executed and leave the group's tombstone (who asked, who
+    executed, when, what was erased, by count only). The ids are kept as they were, the names
+    as the members are now (empty for a member who no longer exists)."""
+    request.state = RequestState.EXECUTED
+    request.executed_by = executed_by
+    request.executed_at = executed_at
+    request.channel_note = ""
+    request.save(update_fields=["state", "executed_by", "executed_at", "channel_note"])
+    facility = space.lead_facility
+    return Tombstone.objects.create(
+        space=space,
+        space_public_id=space.public_id,
+        kind=space.kind,
+        request=request,
+        lead_facility_id_snapshot=facility.pk if facility else None,
+        lead_facility_public_id=facility.public_id if facility else None,
+        lead_facility_name=facility.name if facility else "",
+        space_created_at=space.created_at,
+        requester=request.requester,
+        relationship=request.relationship,
+        asked_on=request.asked_on,
+        channel=request.channel,
+        requested_at=request.recorded_at,
+        requested_by_id_snapshot=requested_by_id,
+        requested_by_name=requested_by.name if requested_by else "",
+        executed_at=executed_at,
+        executed_by_id_snapshot=executed_by_id,
+        executed_by_name=executed_by.name if executed_by else "",
+        key_destroyed_at=executed_at,
+        counts=counts,
+    )
+
+
 def execute_deletion(actor: Member, *, request_id: int) -> Tombstone:
     """Execute an open deletion request (R3.5): erase the patient group's content completely.
 
@@ -319,32 +363,14 @@ def execute_deletion(actor: Member, *, request_id: int) -> Tombstone:
             raise DomainError(_("This deletion has already been executed."))
         counts, touched, members = erase_space_content(space)
         now = timezone.now()
-        request.state = RequestState.EXECUTED
-        request.executed_by = actor
-        request.executed_at = now
-        request.channel_note = ""
-        request.save(update_fields=["state", "executed_by", "executed_at", "channel_note"])
-        facility = space.lead_facility
-        tombstone = Tombstone.objects.create(
-            space=space,
-            space_public_id=space.public_id,
-            kind=space.kind,
-            request=request,
-            lead_facility_id_snapshot=facility.pk if facility else None,
-            lead_facility_public_id=facility.public_id if facility else None,
-            lead_facility_name=facility.name if facility else "",
-            space_created_at=space.created_at,
-            requester=request.requester,
-            relationship=request.relationship,
-            asked_on=request.asked_on,
-            channel=request.channel,
-            requested_at=request.recorded_at,
-            requested_by_id_snapshot=request.recorded_by_id,
-            requested_by_name=request.recorded_by.name,
+        tombstone = close_as_executed(
+            space,
+            request,
             executed_at=now,
-            executed_by_id_snapshot=actor.pk,
-            executed_by_name=actor.name,
-            key_destroyed_at=now,
+            executed_by=actor,
+            executed_by_id=actor.pk,
+            requested_by=request.recorded_by,
+            requested_by_id=request.recorded_by_id,
             counts=counts,
         )
         record(
