@@ -111,26 +111,31 @@ def record(
         return event
 
 
+def computed_hash(event: AuditEvent) -> str:
+    """The hash ``event`` must carry for its fields and its stored previous hash."""
+    return event_hash(
+        prev_hash=event.prev_hash,
+        at=event.at,
+        action=event.action,
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        object_label=event.object_label,
+        facility_id=event.facility_id,
+        ip=event.ip,
+        user_agent=event.user_agent,
+        detail=event.detail,
+    )
+
+
 def verify_chain() -> tuple[int, AuditEvent | None]:
     """Walk the chain in order; return how many events were checked and the first broken one."""
     prev_hash = GENESIS
     checked = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        expected = event_hash(
-            prev_hash=prev_hash,
-            at=event.at,
-            action=event.action,
-            actor_id=event.actor_id,
-            actor_label=event.actor_label,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            object_label=event.object_label,
-            facility_id=event.facility_id,
-            ip=event.ip,
-            user_agent=event.user_agent,
-            detail=event.detail,
-        )
-        if event.prev_hash != prev_hash or event.hash != expected:
+        # The stored link must be the previous event's hash, and the event hash to itself.
+        if event.prev_hash != prev_hash or event.hash != computed_hash(event):
             return checked, event
         prev_hash = event.hash
         checked += 1

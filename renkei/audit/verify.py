@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from renkei.audit.models import AuditEvent
-from renkei.audit.record import GENESIS, event_hash
+from renkei.audit.record import GENESIS, computed_hash
 
 BATCH = 2000
 
@@ -65,24 +65,6 @@ def _events(batch: int) -> Iterator[AuditEvent]:
             return
         yield from rows
         last = rows[-1].pk
-
-
-def computed_hash(event: AuditEvent) -> str:
-    """The hash ``event`` must carry for its fields and its stored previous hash."""
-    return event_hash(
-        prev_hash=event.prev_hash,
-        at=event.at,
-        action=event.action,
-        actor_id=event.actor_id,
-        actor_label=event.actor_label,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        object_label=event.object_label,
-        facility_id=event.facility_id,
-        ip=event.ip,
-        user_agent=event.user_agent,
-        detail=event.detail,
-    )
 
 
 def _broken_back_link(event: AuditEvent, previous: AuditEvent | None) -> BrokenLink:
