@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,23 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.accounts.models import Member, UserSession
+from renkei.devices.browser import browser_and_system
 from renkei.policy.queries import current_policy
-
-_BROWSERS = (
-    ("Edge", r"Edg(e|A|iOS)?/"),
-    ("Firefox", r"Firefox/|FxiOS/"),
-    ("Chrome", r"Chrome/|CriOS/"),
-    ("Safari", r"Safari/"),
-)
-_SYSTEMS = (
-    ("iPad", r"iPad"),
-    ("iPhone", r"iPhone"),
-    ("Android", r"Android"),
-    ("Windows", r"Windows"),
-    ("ChromeOS", r"CrOS"),
-    ("Mac", r"Macintosh|Mac OS X"),
-    ("Linux", r"Linux|X11"),
-)
 
 
 def summarise_user_agent(user_agent: str) -> str:
@@ -36,8 +20,7 @@ def summarise_user_agent(user_agent: str) -> str:
     Only the system and the browser family: versions and build numbers are left out so that the
     page shows what the member recognises.
     """
-    browser = next((name for name, pattern in _BROWSERS if re.search(pattern, user_agent)), "")
-    system = next((name for name, pattern in _SYSTEMS if re.search(pattern, user_agent)), "")
+    browser, system = browser_and_system(user_agent)
     parts = [part for part in (system, browser) if part]
     return " · ".join(parts) if parts else _("Unknown device")
 

@@ -62,10 +62,17 @@ _SYSTEMS = (
 )
 
 
-def describe(user_agent: str) -> tuple[str, DeviceKind]:
-    """A readable name and the kind of device a user agent string announces."""
+def browser_and_system(user_agent: str) -> tuple[str, str]:
+    """The browser family and the system a User-Agent header names ("" where it names none):
+    no versions or build numbers, only what a member recognises."""
     browser = next((name for name, pattern in _BROWSERS if re.search(pattern, user_agent)), "")
     system = next((name for name, pattern in _SYSTEMS if re.search(pattern, user_agent)), "")
+    return browser, system
+
+
+def describe(user_agent: str) -> tuple[str, DeviceKind]:
+    """A readable name and the kind of device a user agent string announces."""
+    browser, system = browser_and_system(user_agent)
     if system == "iPad" or (system == "Android" and "Mobile" not in user_agent):
         kind = DeviceKind.TABLET
     elif system in ("iPhone", "Android") or "Mobile" in user_agent:
