@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from channels.layers import get_channel_layer
 from django.test import Client
 
 from tests.support.region import Region, build_region, sign_in
@@ -67,6 +68,20 @@ def _own_erasure_ledger(settings, tmp_path_factory) -> None:  # type: ignore[no-
 def region(db: None) -> Region:
     """The fixed cast of a small region (see tests/support/region.py)."""
     return build_region()
+
+
+@pytest.fixture
+def live_region(transactional_db: None) -> Region:
+    """The same region, committed: live connections and servers read it from other threads."""
+    return build_region()
+
+
+@pytest.fixture
+async def layer() -> AsyncIterator[object]:
+    """The channel layer, emptied after the test so that no event reaches the next one."""
+    channel_layer = get_channel_layer()
+    yield channel_layer
+    await channel_layer.flush()
 
 
 @pytest.fixture

@@ -11,34 +11,19 @@ tests/search/test_search_posts.py::test_outsiders_with_power_find_nothing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 
 from renkei.spaces import actions as space_actions
 from renkei.spaces.models import SpaceKind
 from renkei.timeline import actions
 from tests.realtime.live import assert_silent, connect, make_space, until
-from tests.support.region import Region, build_region
+from tests.support.region import Region
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.rule("R2.4", "R3.1", "R3.3①"),
 ]
-
-
-@pytest.fixture
-def live_region(transactional_db: None) -> Region:
-    return build_region()
-
-
-@pytest.fixture
-async def layer() -> AsyncIterator[object]:
-    channel_layer = get_channel_layer()
-    yield channel_layer
-    await channel_layer.flush()
 
 
 async def test_admins_who_are_not_members_receive_nothing_live(

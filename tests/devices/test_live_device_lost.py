@@ -5,11 +5,8 @@ The connections go through the whole ASGI application (origin check, session coo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.test import Client
 
@@ -19,22 +16,9 @@ from renkei.devices.models import Device
 from renkei.realtime.consumers import CLOSE_SIGNED_OUT
 from tests.devices.conftest import PC, PHONE, sign_in_page
 from tests.realtime.conftest import LiveClient
-from tests.support.region import Region, build_region
 
 # The consumer reads the database from another thread, so the data must really be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def live_region(transactional_db: None) -> Region:
-    return build_region()
-
-
-@pytest.fixture
-async def layer() -> AsyncIterator[object]:
-    channel_layer = get_channel_layer()
-    yield channel_layer
-    await channel_layer.flush()
 
 
 def _browser(member, user_agent: str) -> tuple[str, int]:  # type: ignore[no-untyped-def]

@@ -4,31 +4,16 @@ saw, oldest first, none twice and none lost; a space it may not read answers not
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 
 from renkei.spaces.models import SpaceKind
 from renkei.timeline import actions
 from renkei.timeline.models import Post
 from tests.realtime.live import connect, drain, make_space, of_type, until
-from tests.support.region import Region, build_region
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def live_region(transactional_db: None) -> Region:
-    return build_region()
-
-
-@pytest.fixture
-async def layer() -> AsyncIterator[object]:
-    channel_layer = get_channel_layer()
-    yield channel_layer
-    await channel_layer.flush()
 
 
 def _post(member, space, body, **kwargs):  # type: ignore[no-untyped-def]

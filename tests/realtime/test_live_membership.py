@@ -5,11 +5,8 @@ member removed (or signed out) between the publish and the delivery of an event 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from renkei.accounts.models import UserSession
@@ -18,21 +15,9 @@ from renkei.spaces.models import Membership, MembershipState, SpaceKind
 from renkei.timeline import actions
 from tests.realtime.live import assert_silent, connect, drain, make_space, of_type, until
 from tests.support.approval import approve_pending
-from tests.support.region import Region, build_region
+from tests.support.region import Region
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def live_region(transactional_db: None) -> Region:
-    return build_region()
-
-
-@pytest.fixture
-async def layer() -> AsyncIterator[object]:
-    channel_layer = get_channel_layer()
-    yield channel_layer
-    await channel_layer.flush()
 
 
 def _group_of_three(region: Region):  # type: ignore[no-untyped-def]

@@ -7,34 +7,18 @@ consumer); the changes are made through the real actions, which publish after co
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 
 from renkei.notifications.models import Notification
 from renkei.spaces.models import SpaceKind
 from renkei.timeline import actions
 from renkei.timeline.models import Post
 from tests.realtime.live import assert_silent, connect, drain, make_space, of_type, until
-from tests.support.region import Region, build_region
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 KINDS = [SpaceKind.PATIENT_GROUP, SpaceKind.GROUP, SpaceKind.CONNECTION]
-
-
-@pytest.fixture
-def live_region(transactional_db: None) -> Region:
-    return build_region()
-
-
-@pytest.fixture
-async def layer() -> AsyncIterator[object]:
-    channel_layer = get_channel_layer()
-    yield channel_layer
-    await channel_layer.flush()
 
 
 def _unread(member) -> int:  # type: ignore[no-untyped-def]

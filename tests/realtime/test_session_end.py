@@ -5,11 +5,8 @@ The connections go through the whole ASGI application (origin check, session coo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.test import Client
 
@@ -18,22 +15,10 @@ from renkei.asgi import application
 from renkei.facilities.actions import deregister_staff
 from renkei.realtime.consumers import CLOSE_SIGNED_OUT
 from tests.realtime.conftest import LiveClient
-from tests.support.region import Region, build_region, sign_in
+from tests.support.region import sign_in
 
 # The consumer reads the database from another thread, so the data must really be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def live_region(transactional_db: None) -> Region:
-    return build_region()
-
-
-@pytest.fixture
-async def layer() -> AsyncIterator[object]:
-    channel_layer = get_channel_layer()
-    yield channel_layer
-    await channel_layer.flush()
 
 
 def _session_key(member) -> str:  # type: ignore[no-untyped-def]

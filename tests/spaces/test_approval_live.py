@@ -4,31 +4,15 @@ they leave the facility) their live connection loses the space at once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import get_channel_layer
 
 from renkei.facilities import actions as facility_actions
 from renkei.spaces import actions as space_actions
 from renkei.timeline import actions
 from tests.realtime.live import assert_silent, connect, drain, of_type, until
-from tests.support.region import Region, build_region
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def live_region(transactional_db: None) -> Region:
-    return build_region()
-
-
-@pytest.fixture
-async def layer() -> AsyncIterator[object]:
-    channel_layer = get_channel_layer()
-    yield channel_layer
-    await channel_layer.flush()
 
 
 @pytest.mark.rule("R2.10")
