@@ -19,8 +19,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,14 +28,12 @@ import psutil
 from bench import client as bc
 from bench.run import (
     FULL,
-    HOST,
     QUICK,
     ROOT,
     Deadline,
     Server,
     ServerWatch,
     concurrent_load,
-    free_port,
     machine,
     mib,
     server_env,
@@ -60,36 +56,6 @@ class WorkersWatch(ServerWatch):
 
     def cpu(self) -> float:
         return sum(float(t.user + t.system) for t in (p.cpu_times() for p in self._all()))
-
-
-def start_workers(env: dict[str, str], log: Path, workers: int) -> Server:
-    """uvicorn with ``workers`` processes, ready when /healthz answers."""
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "uvicorn", "renkei.asgi:application"),
-                *("--host", HOST, "--port", str(port), "--workers", str(workers)),
-                *("--lifespan", "off", "--no-access-log", "--log-level", "warning"),
-            ],
-            cwd=ROOT,
-            env={**env, "RENKEI_BASE_URL": base},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1) as answer:  # noqa: S310
-                if answer.status == 200:
-                    # Both workers up: the master has its children before it answers at all.
-                    return Server(process, base)
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"the server did not start; see {log}") from None
-            time.sleep(0.3)
 
 
 def psql(sql: str) -> None:
@@ -176,7 +142,7 @@ def run(params: dict[str, Any], work: Path, dl: Deadline) -> dict[str, Any]:
     psql(f"CREATE DATABASE {name}")
     try:
         seeded = seed(env, pg, params)
-        server = start_workers(env, pg / "server.log", workers=2)
+        server = start_server(env, pg / "server.log", workers=2)
         try:
             results["postgres_2"] = spread(
                 server, WorkersWatch(server.process.pid), seeded, params, dl

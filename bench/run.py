@@ -152,7 +152,9 @@ class Server:
             self.process.wait(timeout=10)
 
 
-def start_server(env: dict[str, str], log: Path) -> Server:
+def start_server(env: dict[str, str], log: Path, *, workers: int = 1) -> Server:
+    """uvicorn serving the application with ``workers`` processes, ready when /healthz answers
+    (a master answers only once it has its workers)."""
     port = free_port()
     base = f"http://{HOST}:{port}"
     env = {**env, "RENKEI_BASE_URL": base}
@@ -168,7 +170,7 @@ def start_server(env: dict[str, str], log: Path) -> Server:
                 "--port",
                 str(port),
                 "--workers",
-                "1",
+                str(workers),
                 "--lifespan",
                 "off",
                 "--no-access-log",
@@ -180,7 +182,7 @@ def start_server(env: dict[str, str], log: Path) -> Server:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 30 * workers
     while True:
         try:
             with urllib.request.urlopen(f"{base}/healthz", timeout=1) as answer:  # noqa: S310
