@@ -76,6 +76,12 @@ def _active_members_named(space: Space, login_ids: set[str], *, exclude: int) ->
     )
 
 
+def _post_by_client_id(actor: Member, client_id: str) -> Post | None:
+    # The repeated condition of the partial unique index lets the database look the pair up in
+    # that index; without it, SQLite walks every post the author ever wrote.
+    return Post.objects.filter(author=actor, client_id=client_id).exclude(client_id="").first()
+
+
 def _locked_space(space_id: int) -> Space:
     space = Space.objects.select_for_update().filter(pk=space_id).first()
     if space is None or space.state == SpaceState.DELETED:
@@ -126,7 +132,7 @@ def post_message(
             membership = _writable(actor, space)
             require_consent(space)  # R3.2: no post in a patient group before consent
             if client_id:
-                existing = Post.objects.filter(author=actor, client_id=client_id).first()
+                existing = _post_by_client_id(actor, client_id)
                 if existing is not None:
                     if existing.space_id != space.pk:
                         raise ValidationFailed(
@@ -202,8 +208,8 @@ def post_message(
             return post
     except IntegrityError:
         # The same client id arrived twice at once: the first one made the post.
-        existing = Post.objects.filter(author=actor, client_id=client_id).first()
-        if client_id and existing is not None and existing.space_id == space_id:
+        existing = _post_by_client_id(actor, client_id) if client_id else None
+        if existing is not None and existing.space_id == space_id:
             return existing
         raise
 

@@ -1,6 +1,8 @@
 """Posting in a space: members only, idempotent by client id, replies one level deep."""
 
 import pytest
+from django.db import connection as connection_for_plans
+from django.test.utils import CaptureQueriesContext
 
 from renkei.audit.events import AuditAction
 from renkei.audit.models import AuditEvent
@@ -47,6 +49,28 @@ def test_a_retried_send_with_the_same_client_id_makes_one_post(region, spaces):
         post_message(
             region.nurse, space_id=spaces["connection"].pk, body="x", client_id="retry-0001"
         )
+
+
+def test_a_retried_send_is_found_through_the_client_id_index(region, spaces):
+    # A member writes thousands of posts over the years; finding a retried send must not walk
+    # them all, so the lookup has to be one the (author, client id) unique index answers.
+    space = spaces["group"]
+    post_message(region.nurse, space_id=space.pk, body="索引テスト", client_id="retry-0002")
+    with CaptureQueriesContext(connection_for_plans) as queries:
+        post_message(region.nurse, space_id=space.pk, body="索引テスト", client_id="retry-0002")
+    lookups = [q["sql"] for q in queries if '"client_id" =' in q["sql"] and "SELECT" in q["sql"]]
+    assert len(lookups) == 1
+    with connection_for_plans.cursor() as cursor:
+        if connection_for_plans.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + lookups[0])
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        else:
+            # Few rows in a test database: forbid the sequential scan so that the plan shows
+            # whether the index can answer the query at all.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + lookups[0])
+            plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "one_post_per_client_id" in plan, plan
 
 
 @pytest.mark.parametrize("body", ["", "   \n  ", "a\x00b", "a\x07b"])
