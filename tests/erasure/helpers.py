@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import subprocess
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -139,10 +140,20 @@ def database_files() -> list[Path]:
     return [p for p in (name, Path(f"{name}-wal")) if p.exists()]
 
 
+def _read_elsewhere(path: Path) -> bytes:
+    """The file's bytes, read by another process.
+
+    A database file opened and closed by this process outside SQLite drops every POSIX lock
+    the process holds on it (SQLite's documented caveat), so the connections this process keeps
+    open would go on unprotected: another process could checkpoint and remove the WAL under
+    them."""
+    return subprocess.run(["cat", str(path)], capture_output=True, check=True).stdout
+
+
 def scan_bytes(paths: list[Path], markers: list[str]) -> list[str]:
     found = []
     for path in paths:
-        data = path.read_bytes()
+        data = _read_elsewhere(path)
         for m in markers:
             for encoded in {m.encode("utf-8"), m.encode("utf-16-le"), m.lower().encode()}:
                 if encoded in data:
