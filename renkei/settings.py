@@ -141,8 +141,15 @@ _database_url = os.environ.get("DATABASE_URL")
 if _database_url:
     # No persistent connections: under ASGI every request runs in a thread of its own, and a
     # connection kept per thread outlives it, so a busy server ran PostgreSQL out of clients
-    # (Django's documentation: disable them under ASGI).
+    # (Django's documentation: disable them under ASGI). A pool shared by the threads keeps
+    # connections open between requests instead, at most max_size per server process.
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": int(os.environ.get("RENKEI_DB_POOL_SIZE", "10")),
+            "timeout": 20,
+        }
 else:
     DATABASES = {
         "default": {
@@ -164,8 +171,9 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
+    # Django's Redis cache with one connection pool for the process (renkei.redis_cache).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "renkei.redis_cache.SharedPoolRedisCache", "LOCATION": REDIS_URL}
     }
 else:
     # One process: its own in-memory layer (renkei.realtime.layers).

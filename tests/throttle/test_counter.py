@@ -45,7 +45,7 @@ def test_concurrent_uses_in_one_process_never_pass_the_limit(region, clock):
 def test_concurrent_uses_through_redis_never_pass_the_limit(region, clock, settings, redis_url):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "renkei.redis_cache.SharedPoolRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
