@@ -10,9 +10,14 @@ drop a trigger can still write: the hash chain is what shows it.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.migrations.recorder import MigrationRecorder
 
 MESSAGE = "audit events are append-only"
+MIGRATION = ("audit", "0009_append_only_triggers")
 FUNCTION = "renkei_audit_append_only"
 TRIGGERS = ("audit_auditevent_append_only",)
 
@@ -47,3 +52,30 @@ def remove(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def installed(connection: BaseDatabaseWrapper) -> set[str]:
+    """The names of this module's triggers present on ``connection``'s database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname = ANY(%s)",
+                [list(TRIGGERS)],
+            )
+        else:
+            marks = ", ".join("%s" for _ in TRIGGERS)
+            cursor.execute(
+                f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",  # noqa: S608
+                list(TRIGGERS),
+            )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def restore_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """Put the triggers back if a table rebuild dropped them (SQLite rebuilds a table to alter
+    it, and its triggers go with the old one). Nothing when migration 0009 is not applied."""
+    connection = connections[using]
+    if MIGRATION not in MigrationRecorder(connection).applied_migrations():
+        return
+    if installed(connection) != set(TRIGGERS):
+        install(connection)

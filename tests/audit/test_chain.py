@@ -4,6 +4,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from renkei.audit.events import AuditAction
+from renkei.audit.guard import installed
 from renkei.audit.models import AppendOnlyError, AuditEvent
 from renkei.audit.origin import Origin, origin_of
 from renkei.audit.record import record, verify_chain
@@ -67,3 +68,34 @@ def test_postgresql_refuses_to_delete_an_audit_row(region):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def _drop_triggers() -> None:
+    from renkei.audit.guard import TRIGGERS, remove
+
+    remove(connection)
+    assert not installed(connection) & set(TRIGGERS)
+
+
+@pytest.mark.rule("R2.3")
+def test_a_trigger_dropped_by_a_table_rebuild_comes_back_after_migrate(region):
+    from django.core.management import call_command
+
+    _drop_triggers()  # what SQLite's table rebuild in a later migration does
+    call_command("migrate", verbosity=0)
+    event = record(AuditAction.SIGN_IN, actor=region.nurse)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET actor_label = %s WHERE id = %s", ["forged", event.pk]
+        )
+
+
+def test_the_triggers_stay_away_while_their_migration_is_not_applied(region):
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from renkei.audit.guard import MIGRATION, restore_after_migrate
+
+    _drop_triggers()
+    MigrationRecorder(connection).record_unapplied(*MIGRATION)  # migrated back past it
+    restore_after_migrate(sender=None)
+    assert not installed(connection)
