@@ -67,6 +67,14 @@ def _unread(viewer: Member) -> Subquery:
     return Subquery(counted, output_field=IntegerField())
 
 
+def _listed(
+    viewer: Member, member_states: tuple[str, ...], space_states: tuple[str, ...]
+) -> QuerySet[Membership]:
+    return Membership.objects.filter(
+        member=viewer, state__in=member_states, space__state__in=space_states
+    )
+
+
 def my_spaces(
     viewer: Member,
     *,
@@ -76,11 +84,7 @@ def my_spaces(
     """The viewer's memberships (active, and connection requests waiting for them), newest
     activity first, each with ``unread``; one query whatever the number of spaces or posts."""
     rows = (
-        Membership.objects.filter(
-            member=viewer,
-            state__in=[MembershipState.ACTIVE, MembershipState.INVITED],
-            space__state__in=states,
-        )
+        _listed(viewer, (MembershipState.ACTIVE, MembershipState.INVITED), states)
         .select_related("space", "space__patient", "space__lead_facility", "invited_by")
         .annotate(unread=Coalesce(_unread(viewer), 0))
         .order_by("-space__last_activity_at", "-space_id")
@@ -90,11 +94,27 @@ def my_spaces(
     return rows
 
 
+def my_active_spaces(viewer: Member) -> QuerySet[Membership]:
+    """The viewer's active memberships of the listed spaces, with their space and patient,
+    newest activity first, without the unread counts: to choose one of them."""
+    return (
+        _listed(viewer, (MembershipState.ACTIVE,), (SpaceState.ACTIVE, SpaceState.FROZEN))
+        .select_related("space", "space__patient")
+        .order_by("-space__last_activity_at", "-space_id")
+    )
+
+
 def unread_totals(viewer: Member) -> dict[str, int]:
-    """Unread posts per kind of space, for the tabs of the space list."""
+    """Unread posts per kind of space, for the tabs of the space list: the listed spaces
+    where the viewer is active, read as (kind, unread) pairs only."""
     totals = dict.fromkeys(SpaceKind.values, 0)
-    for row in my_spaces(viewer).filter(state=MembershipState.ACTIVE):
-        totals[row.space.kind] += row.unread  # type: ignore[attr-defined]
+    rows = (
+        _listed(viewer, (MembershipState.ACTIVE,), (SpaceState.ACTIVE, SpaceState.FROZEN))
+        .annotate(unread=Coalesce(_unread(viewer), 0))
+        .values_list("space__kind", "unread")
+    )
+    for kind, unread in rows:
+        totals[kind] += unread
     return totals
 
 

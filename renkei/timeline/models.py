@@ -40,6 +40,9 @@ class Post(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["space", "parent", "-id"], name="timeline_page"),
+            # Unread counts of the space list (posts of a space after a read mark, not the
+            # reader's, not deleted), answered from the index without reading the posts.
+            models.Index(fields=["space", "id", "author", "deleted_at"], name="post_unread"),
         ]
         constraints = [
             models.UniqueConstraint(
