@@ -20,8 +20,8 @@ from renkei.search.queries import (
     connection_partners,
     search_posts,
 )
-from renkei.spaces.models import MembershipState, Space, SpaceKind
-from renkei.spaces.queries import access_space, my_spaces
+from renkei.spaces.models import Space, SpaceKind
+from renkei.spaces.queries import access_space, my_active_spaces
 
 PAGE_SIZE = 20
 
@@ -48,12 +48,14 @@ def _viewer(request: HttpRequest) -> Member:
 
 
 def _space_choices(viewer: Member) -> list[tuple[str, str]]:
-    spaces = [m.space for m in my_spaces(viewer).filter(state=MembershipState.ACTIVE)]
+    spaces = [m.space for m in my_active_spaces(viewer)]
     partners = connection_partners(viewer, [s.pk for s in spaces if s.kind == SpaceKind.CONNECTION])
+    # One label per kind, not a look-up in the field's choices for each space.
+    kinds = {kind.value: str(kind.label) for kind in SpaceKind}
     return [
         (
             str(space.public_id),
-            f"{space.get_kind_display()}: {space_label(space, partners.get(space.pk))}",
+            f"{kinds[space.kind]}: {space_label(space, partners.get(space.pk))}",
         )
         for space in spaces
     ]

@@ -5,12 +5,22 @@ from __future__ import annotations
 import pytest
 from django.db import connection as db
 
+from renkei.search import queries
 from renkei.search.queries import search_posts
 from renkei.spaces import actions as space_actions
 from renkei.spaces.models import Space, SpaceState
 from renkei.timeline.actions import delete_post, edit_post
 from tests.search.helpers import attach, post
 from tests.spaces.helpers import connection, group, patient_group
+
+
+@pytest.fixture(autouse=True, params=["rare", "common"])
+def term_frequency(request, monkeypatch):
+    """Every test twice: with the terms the index can answer looked up there (rare in the
+    region) and matched in the text instead (common in the region): both find the same."""
+    if request.param == "common":
+        monkeypatch.setattr(queries, "COMMON_TERM_POSTS", 0)
+    return request.param
 
 
 def found(viewer, query, **kwargs):
