@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from renkei.accounts.models import Member
+from renkei.accounts.models import Member, Profession
 from renkei.timeline.queries import PostView
+
+# Labels stay lazy: str() gives the request's language. Django's get_FOO_display() rebuilds its
+# choices mapping on every call, a tenth of a 50-post page's time.
+_PROFESSION_LABELS = dict(Profession.choices)
 
 
 def member_json(member: Member | None) -> dict[str, Any] | None:
@@ -15,7 +19,7 @@ def member_json(member: Member | None) -> dict[str, Any] | None:
         "id": str(member.public_id),
         "name": member.name,
         "profession": member.profession,
-        "profession_label": str(member.get_profession_display()),
+        "profession_label": str(_PROFESSION_LABELS.get(member.profession, member.profession)),
     }
 
 
