@@ -18,6 +18,12 @@ the same signed-in session. The same is done on a small region (1 % of the size)
 comparison: the counts must be equal.
 
     python -m bench.scale [--quick] [--out docs/benchmarks-scale.md]
+
+To measure a change on the large region without generating it again each time, generate it
+once into a folder of its own and time it there as often as needed:
+
+    python -m bench.scale generate --work DIR    # the large region; --members etc. to change
+    python -m bench.scale time --work DIR
 """
 
 from __future__ import annotations
@@ -345,6 +351,12 @@ async def timed(base: str, who: bc.Credentials, space: str, n: int, dl: Deadline
 
 
 def measure(size: dict[str, int], work: Path, n: int, dl: Deadline) -> dict[str, Any]:
+    make_region(size, work, dl)
+    return time_region(work, n, dl)
+
+
+def make_region(size: dict[str, int], work: Path, dl: Deadline) -> None:
+    """A fresh scratch database under ``work``, migrated, with the region generated in it."""
     if work.exists():
         shutil.rmtree(work)
     data = work / "data"
@@ -363,6 +375,14 @@ def measure(size: dict[str, int], work: Path, n: int, dl: Deadline) -> dict[str,
         check=True,
         timeout=dl.left(),
     )
+
+
+def time_region(work: Path, n: int, dl: Deadline) -> dict[str, Any]:
+    """Serve the region generated under ``work``, time its pages over HTTP and count their
+    queries; a region generated once can be measured again before and after a change."""
+    data = work / "data"
+    env = server_env(data)
+    facts = work / "facts.json"
     result: dict[str, Any] = json.loads(facts.read_text())
     result["db_mib"] = round(sum(f.stat().st_size for f in data.glob("*.sqlite3*")) / 2**20, 1)
     server = start_server(env, work / "server.log")
@@ -445,7 +465,13 @@ def write_section(out: Path, name: str, lines: list[str]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("mode", nargs="?", default="run", choices=["run", "generate", "count"])
+    ap.add_argument(
+        "mode",
+        nargs="?",
+        default="run",
+        choices=["run", "generate", "count", "time"],
+        help="time: measure again the region already generated under --work",
+    )
     ap.add_argument("--members", type=int)
     ap.add_argument("--groups", type=int)
     ap.add_argument("--posts", type=int)
@@ -458,13 +484,24 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=ROOT / "var" / "bench" / "scale")
     ap.add_argument("--max-seconds", type=float, default=3000)
     args = ap.parse_args()
-    if args.mode == "generate":
+    if args.mode == "generate" and args.facts is not None:
         generate(args.members, args.groups, args.posts, args.facts)
         return
     if args.mode == "count":
         count_queries(args.session, args.space, args.facts)
         return
     dl = Deadline(args.max_seconds)
+    if args.mode == "generate":
+        size = {
+            "members": args.members or LARGE["members"],
+            "groups": args.groups or LARGE["groups"],
+            "posts": args.posts or LARGE["posts"],
+        }
+        make_region(size, args.work, dl)
+        return
+    if args.mode == "time":
+        print(json.dumps(time_region(args.work, args.requests, dl), ensure_ascii=False, indent=2))
+        return
     results: dict[str, Any] = {
         "machine": machine(),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
