@@ -4,8 +4,6 @@ background and by the worker command. Through a real SMTP server on loopback."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core.management import call_command
 
@@ -16,6 +14,7 @@ from renkei.spaces import actions as space_actions
 from renkei.timeline.actions import mark_read, post_message
 from tests.spaces.helpers import patient, patient_group, record_consent
 from tests.support.approval import approve_pending
+from tests.support.smtp import wait_for_background_sender
 
 CANARY_PATIENT = "灯台守カナリア"
 CANARY_GROUP = "金糸雀研究会"
@@ -175,42 +174,13 @@ def test_the_worker_command_sends_once(region, smtp, capsys):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_senders_at_once_never_mail_a_row_twice(region, smtp):
-    space = patient_group(region, region.nurse, region.pharmacist, region.care_manager)
-    # Let the background sender (started by the commits above) finish first.
-    _wait_for_background_sender()
-    smtp.messages.clear()
-    Notification.objects.update(mailed_at=None, mail_sent=False)
-    barrier = threading.Barrier(3)
-
-    def run() -> None:
-        barrier.wait()
-        try:
-            mail.send_pending(batch=1)
-        finally:
-            from django.db import connection
-
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert sorted(str(m["To"]) for m in smtp.messages) == sorted(
-        m.email for m in (region.nurse, region.pharmacist, region.care_manager)
-    )
-    assert space is not None
-
-
-@pytest.mark.django_db(transaction=True)
 def test_a_post_is_mailed_in_the_background_after_commit(region, smtp):
     space = patient_group(region, region.nurse)
-    _wait_for_background_sender()
+    wait_for_background_sender()
     assert len(smtp.to(region.nurse.email)) == 1  # added to the patient group
     mark_all_notifications_read(region.nurse)
     post_message(region.doctor, space_id=space.pk, body="訪問日の変更")
-    _wait_for_background_sender()
+    wait_for_background_sender()
     assert len(smtp.to(region.nurse.email)) == 2
     assert not Notification.objects.filter(mailed_at__isnull=True).exists()
 
@@ -223,12 +193,3 @@ def test_inside_an_open_transaction_nothing_is_sent_yet(
     assert mail._thread is None
     assert smtp.messages == []
     assert Notification.objects.filter(mailed_at__isnull=True).count() == 1
-
-
-def _wait_for_background_sender() -> None:
-    for _ in range(100):
-        thread = mail._thread
-        if thread is None:
-            return
-        thread.join(0.1)
-    raise AssertionError("the background sender did not finish")

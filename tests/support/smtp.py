@@ -49,3 +49,15 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
         yield mailbox, port
     finally:
         controller.stop()
+
+
+def wait_for_background_sender() -> None:
+    """Wait until the mail sender's background thread (started after commits) has finished."""
+    from renkei.notifications import mail
+
+    for _ in range(100):
+        thread = mail._thread
+        if thread is None:
+            return
+        thread.join(0.1)
+    raise AssertionError("the background sender did not finish")
