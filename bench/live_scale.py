@@ -11,7 +11,10 @@ receives it records the delay (one machine, one clock). The server's RSS is read
 connections open and once all are open: the difference divided by the connections is the
 memory per connection.
 
-    python -m bench.live_scale [--quick] [--out docs/benchmarks-scale.md]
+    python -m bench.live_scale [--quick] [--out docs/benchmarks-scale.md] [--profile FILE]
+
+``--profile FILE`` samples the server with py-spy (raw format, 200 Hz, the thread holding the
+GIL) over the posting window only, not while the connections open.
 """
 
 from __future__ import annotations
@@ -75,8 +78,13 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-async def _hold(ws_url: str, cookie: str, out: Outcome, until: list[float]) -> None:
-    """One connection: open it, then record the delay of every post of ours it receives."""
+async def _hold(ws_url: str, cookie: str, out: Outcome) -> None:
+    """One connection: open it, then record the delay of every post of ours it receives,
+    until it is cancelled at the end of the run.
+
+    It waits on the socket alone: a timeout on every wait woke each of the 5,000 connections
+    once a second for nothing, and those wake-ups took the client processes' share of the
+    machine's two cores from the server being measured."""
     try:
         async with ws_connect(
             ws_url,
@@ -87,20 +95,13 @@ async def _hold(ws_url: str, cookie: str, out: Outcome, until: list[float]) -> N
             max_queue=None,
         ) as ws:
             out.opened += 1
-            while time.time() < until[0]:
-                # Wake at least every second: the end of the wait is moved earlier once the
-                # posting is over, and a quiet connection must notice it.
-                try:
-                    raw = await asyncio.wait_for(
-                        ws.recv(), timeout=min(1.0, max(0.1, until[0] - time.time()))
-                    )
-                except TimeoutError:
-                    continue
+            async for raw in ws:
                 message = json.loads(raw)
                 if message.get("type") == "post":
                     body = message["post"]["body"]
                     if body.startswith(MARK):
                         out.delays.append(time.time() - float(body.split()[1]))
+            out.errors.append(f"closed by the server ({ws.close_code})")
     except Exception as exc:
         out.errors.append(repr(exc)[:200])
 
@@ -126,10 +127,9 @@ async def _run_share(
 ) -> Outcome:
     out = Outcome()
     ws_url = base.replace("http://", "ws://") + "/ws/live/"
-    until = [time.time() + 3600.0]
     holders = []
     for i, cookie in enumerate(share.cookies):
-        holders.append(asyncio.ensure_future(_hold(ws_url, cookie, out, until)))
+        holders.append(asyncio.ensure_future(_hold(ws_url, cookie, out)))
         if i % 50 == 49:
             await asyncio.sleep(0.05)  # open in waves: a burst of thousands is not a ward
     deadline = time.monotonic() + 300
@@ -145,8 +145,10 @@ async def _run_share(
             for who, space in share.posters
         )
     )
-    until[0] = time.time() + float(params["grace_s"])
-    await asyncio.gather(*holders)
+    await asyncio.sleep(float(params["grace_s"]))
+    for holder in holders:
+        holder.cancel()
+    await asyncio.gather(*holders, return_exceptions=True)
     return out
 
 
@@ -158,7 +160,17 @@ def _process(
     results.put(asyncio.run(_run_share(base, share, params, ready, go)))
 
 
-def run(params: dict[str, Any], work: Path) -> dict[str, Any]:
+def _start_profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
+    py_spy = Path(sys.executable).with_name("py-spy")
+    command = [str(py_spy), "record", "-p", str(pid), "-d", str(int(seconds)), "-r", "200"]
+    # --gil: only the thread holding the GIL, so the samples say where the process's one core
+    # of Python goes; --nonblocking: pausing 5,000 connections 200 times a second would slow
+    # the very delivery being measured.
+    command += ["--gil", "--nonblocking", "--format", "raw", "-o", str(out)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+
+def run(params: dict[str, Any], work: Path, profile: Path | None = None) -> dict[str, Any]:
     if work.exists():
         shutil.rmtree(work)
     data = work / "data"
@@ -221,6 +233,10 @@ def run(params: dict[str, Any], work: Path) -> dict[str, Any]:
             (rss_open - rss_before) / max(1, opened) / 1024, 1
         )
         cpu0 = watch.cpu()
+        sampler = None
+        if profile is not None:
+            sampler = _start_profile(server.process.pid, params["window_s"] + 5, profile)
+            time.sleep(1)  # py-spy attaches before the first post
         go.set()
         total = Outcome()
         try:
@@ -236,6 +252,8 @@ def run(params: dict[str, Any], work: Path) -> dict[str, Any]:
             if worker.is_alive():
                 worker.terminate()
         results["server_cpu_s"] = round(watch.cpu() - cpu0, 1)
+        if sampler is not None:
+            sampler.wait(timeout=60)
     finally:
         server.stop()
     expected = total.sent * 4 * params["per_member"]  # every connection of the 4 members
@@ -292,8 +310,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="tiny counts: checks the harness only")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks-scale.md")
     ap.add_argument("--work", type=Path, default=ROOT / "var" / "bench" / "live")
+    ap.add_argument("--profile", type=Path, help="py-spy raw samples of the posting window")
     args = ap.parse_args()
-    results = run(dict(QUICK if args.quick else FULL), args.work)
+    results = run(dict(QUICK if args.quick else FULL), args.work, args.profile)
     (args.work / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     write_report(results, args.out)
     print(json.dumps(results["delivery"]), f"wrote {args.out}", flush=True)

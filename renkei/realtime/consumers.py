@@ -9,31 +9,49 @@ event are answered together, with one database call for all of them (renkei.real
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.sessions import InstanceSessionWrapper
 
 from renkei.realtime import payloads
 from renkei.realtime.batching import Batcher
+from renkei.realtime.heap import heap
 
 # Close codes in the application range: the client shows "signed out" and stops reconnecting.
 CLOSE_SIGNED_OUT = 4401
 
 _open_viewer = database_sync_to_async(payloads.open_viewer)
 _subscribed_space_ids = database_sync_to_async(payloads.subscribed_space_ids)
-_space_event_messages_for = database_sync_to_async(payloads.space_event_messages_for)
 _catch_up_messages = database_sync_to_async(payloads.catch_up_messages)
 _unread_notifications_for = database_sync_to_async(payloads.unread_notifications_for)
 
 
-async def _space_event_batch(
-    key: Hashable, viewers: Sequence[payloads.Viewer]
-) -> list[list[dict[str, Any]]]:
-    return await _space_event_messages_for(viewers, json.loads(str(key)))
+def _encoded_space_event_messages(
+    viewers: Sequence[payloads.Viewer], event: dict[str, Any]
+) -> list[list[str]]:
+    """``payloads.space_event_messages_for`` as the text frames to send: a list of messages
+    shared by several connections (one member's tabs and devices) is encoded once."""
+    encoded: dict[int, list[str]] = {}
+    out = []
+    for messages in payloads.space_event_messages_for(viewers, event):
+        key = id(messages)
+        if key not in encoded:
+            encoded[key] = [json.dumps(message) for message in messages]
+        out.append(encoded[key])
+    return out
+
+
+_space_event_frames_for = database_sync_to_async(_encoded_space_event_messages)
+
+
+async def _space_event_batch(key: Hashable, viewers: Sequence[payloads.Viewer]) -> list[list[str]]:
+    return await _space_event_frames_for(viewers, json.loads(str(key)))
 
 
 async def _unread_batch(key: Hashable, viewers: Sequence[payloads.Viewer]) -> list[int]:
@@ -41,19 +59,40 @@ async def _unread_batch(key: Hashable, viewers: Sequence[payloads.Viewer]) -> li
 
 
 # One event, many connections: keyed by the event itself.
-_space_events: Batcher[payloads.Viewer, list[dict[str, Any]]] = Batcher(_space_event_batch)
+_space_events: Batcher[payloads.Viewer, list[str]] = Batcher(_space_event_batch)
 # Badges: every connection told "something arrived" at about the same time.
 _unread: Batcher[payloads.Viewer, int] = Batcher(_unread_batch)
+
+
+@functools.lru_cache(maxsize=256)
+def _notification_frame(unread: int) -> str:
+    """The badge message, encoded once per count: the same text goes to many connections."""
+    return json.dumps({"type": "notification", "unread": unread})
 
 
 def space_group(space_id: int) -> str:
     return f"space.{space_id}"
 
 
+def _frames_send(send: Callable[[dict[str, Any]], Awaitable[None]]) -> Any:
+    """The server's own send for a connection's frames, past Channels' session middleware.
+
+    That middleware wraps send to save the session and set its cookie on an HTTP response; a
+    WebSocket message only passes through it, after checks on the lazy session that cost more
+    than the rest of sending a frame (a post is hundreds of frames)."""
+    wrapper = getattr(send, "__self__", None)
+    if isinstance(wrapper, InstanceSessionWrapper) and (
+        set(wrapper.save_message_types) | set(wrapper.cookie_response_message_types)
+    ) <= {"http.response.start"}:
+        return getattr(wrapper, "real_send", send)
+    return send
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """One browser tab or app connection; it lives only as long as its session (R1.2, R2.5)."""
 
     viewer: payloads.Viewer | None = None
+    base_send: Callable[[dict[str, Any]], Awaitable[None]]
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its hop to a thread before every message to close stale
@@ -66,6 +105,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
+        self.base_send = _frames_send(self.base_send)
         user = self.scope.get("user")
         session = self.scope.get("session")
         session_key = getattr(session, "session_key", None)
@@ -81,6 +121,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.space_ids: set[int] = set()
         await self._follow_spaces()
         await self.accept()
+        self.heap_mark: int | None = heap.opened_one()
         await self.send_json({"type": "hello"})
 
     async def _follow_spaces(self) -> None:
@@ -94,6 +135,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.space_ids = current
 
     async def disconnect(self, code: int) -> None:
+        mark = getattr(self, "heap_mark", None)
+        if mark is not None:
+            self.heap_mark = None
+            heap.closed_one(mark)
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         for space_id in getattr(self, "space_ids", set()):
@@ -120,8 +165,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if self.viewer is None or event.get("space_id") not in self.space_ids:
             return
         key = json.dumps(event, sort_keys=True, default=str)
-        for message in await _space_events.ask(key, self.viewer):
-            await self.send_json(message)
+        for frame in await _space_events.ask(key, self.viewer):
+            await self.send(text_data=frame)
 
     async def member_spaces_changed(self, event: dict[str, Any]) -> None:
         if self.viewer is None:
@@ -133,4 +178,4 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if self.viewer is None:
             return
         unread = await _unread.ask("unread", self.viewer)
-        await self.send_json({"type": "notification", "unread": unread})
+        await self.send(text_data=_notification_frame(unread))

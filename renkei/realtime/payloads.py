@@ -124,7 +124,8 @@ def space_event_messages_for(
     if not isinstance(space_id, int) or not viewers:
         return [[] for _ in viewers]
     allowed = _still_allowed(viewers, space_id)
-    readers = [m for m in allowed if m is not None]
+    # One membership per member, however many of their connections are listening.
+    readers = list({m.member_id: m for m in allowed if m is not None}.values())
     if not readers:
         return [[] for _ in viewers]
     kind = event.get("event")
@@ -132,12 +133,19 @@ def space_event_messages_for(
         post_id = event.get("post_id")
         views = post_views_for(readers, post_id) if isinstance(post_id, int) else {}
         sid = str(readers[0].space.public_id)
-        return [
-            _post_message(_POST_EVENTS[kind], sid, views[v.member.pk], v)
-            if m is not None and v.member.pk in views
-            else []
-            for v, m in zip(viewers, allowed, strict=True)
-        ]
+        # A post reads the same to every connection of one member (their tabs and devices):
+        # built once per member, and the connections share the list.
+        by_member: dict[int, list[dict[str, Any]]] = {}
+        out: list[list[dict[str, Any]]] = []
+        for v, m in zip(viewers, allowed, strict=True):
+            pk = v.member.pk
+            if m is None or pk not in views:
+                out.append([])
+            else:
+                if pk not in by_member:
+                    by_member[pk] = _post_message(_POST_EVENTS[kind], sid, views[pk], v)
+                out.append(by_member[pk])
+        return out
     common = _common_messages(readers, event)
     return [common if m is not None else [] for m in allowed]
 

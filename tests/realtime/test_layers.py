@@ -44,3 +44,57 @@ async def test_an_expired_message_is_still_dropped_and_its_channel_leaves_its_gr
     assert gone not in layer.groups.get("space.2", {})
     assert (await layer.receive(staying))["n"] == 2
     assert gone not in layer.channels
+
+
+async def test_a_group_send_copies_each_receiver_its_own_event():
+    layer = InProcessChannelLayer()
+    first, second = await layer.new_channel(), await layer.new_channel()
+    for name in (first, second):
+        await layer.group_add("space.3", name)
+    await layer.group_send("space.3", {"type": "space.event", "space_id": 3, "ids": [1, 2]})
+    mine = await layer.receive(first)
+    mine["ids"].append(99)  # a receiver changing its copy, nested list included
+    mine["space_id"] = 0
+    theirs = await layer.receive(second)
+    assert theirs == {"type": "space.event", "space_id": 3, "ids": [1, 2]}
+
+
+async def test_a_full_channel_misses_a_group_event_and_the_others_still_get_it():
+    layer = InProcessChannelLayer(capacity=1)
+    stuck, reading = await layer.new_channel(), await layer.new_channel()
+    for name in (stuck, reading):
+        await layer.group_add("space.4", name)
+    await layer.group_send("space.4", {"type": "space.event", "n": 1})
+    assert (await layer.receive(reading))["n"] == 1
+    await layer.group_send("space.4", {"type": "space.event", "n": 2})
+    assert (await layer.receive(reading))["n"] == 2
+    assert (await layer.receive(stuck))["n"] == 1  # the second did not fit
+
+
+async def test_a_waiting_receiver_keeps_its_queue_and_a_closed_one_leaves_none():
+    layer = InProcessChannelLayer()
+    name = await layer.new_channel()
+    waiting = asyncio.ensure_future(layer.receive(name))
+    await asyncio.sleep(0)
+    queue = layer.channels[name]
+    await layer.send(name, {"type": "space.event", "n": 1})
+    assert (await waiting)["n"] == 1
+    # The next receive waits on the same queue: none is built per message.
+    waiting = asyncio.ensure_future(layer.receive(name))
+    await asyncio.sleep(0)
+    assert layer.channels[name] is queue
+    # The connection closes: its receive is cancelled and its queue goes with it.
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert name not in layer.channels
+
+
+async def test_the_sweep_drops_queues_nobody_waits_on():
+    layer = InProcessChannelLayer(sweep_interval=0.05)
+    name = await layer.new_channel()
+    await layer.send(name, {"type": "space.event", "n": 1})
+    assert (await layer.receive(name))["n"] == 1  # and its receiver never asks again
+    await asyncio.sleep(0.1)
+    await layer.group_send("space.5", {"type": "space.event"})  # any call may sweep
+    assert name not in layer.channels

@@ -134,3 +134,29 @@ def test_badges_of_many_members_in_one_query_match_each_members_own(region):
         unread_count(region.pharmacist),
         unread_count(region.care_manager),
     ]
+
+
+@pytest.mark.rule("R1.2")
+def test_the_tabs_of_one_member_share_one_message_and_a_closed_session_gets_none(
+    region, monkeypatch
+):
+    import json
+
+    from renkei.realtime import consumers, payloads
+
+    space = _group(region)
+    post = actions.post_message(region.doctor, space_id=space.pk, body="本日の訪問記録")
+    tabs = _viewers(region.nurse, tabs=3)
+    pharmacist = _viewers(region.pharmacist)
+    UserSession.objects.filter(session_key=tabs[1].session_key).update(ended_at=timezone.now())
+    built = []
+    real = payloads.post_json
+    monkeypatch.setattr(payloads, "post_json", lambda *a, **k: built.append(1) or real(*a, **k))
+    viewers = [*tabs, *pharmacist]
+    batch = space_event_messages_for(viewers, _created(space, post))
+    assert [len(m) for m in batch] == [1, 0, 1, 1]
+    assert batch[0] is batch[2]  # one build for the nurse's open tabs
+    assert len(built) == 2  # the nurse and the pharmacist
+    frames = consumers._encoded_space_event_messages(viewers, _created(space, post))
+    assert frames == [[json.dumps(m) for m in messages] for messages in batch]
+    assert frames[0] is frames[2]  # and one encoding
