@@ -38,7 +38,17 @@ from typing import Any
 from websockets.asyncio.client import connect as ws_connect
 
 from bench import client as bc
-from bench.run import HOST, ROOT, ServerWatch, machine, mib, pct, server_env, start_server
+from bench.run import (
+    HOST,
+    ROOT,
+    ServerWatch,
+    load_note,
+    machine,
+    mib,
+    pct,
+    server_env,
+    start_server,
+)
 from bench.scale import write_section
 
 # grace_s: how long connections wait for deliveries after the last post was answered; what
@@ -277,8 +287,8 @@ def write_report(r: dict[str, Any], out: Path) -> None:
     lines = [
         "## Live connections (`make bench-live`)",
         "",
-        f"Measured {r['date']} on commit {m['commit']} ({m['nproc']} cores, {m['cpu']}); other "
-        "work may have shared the CPU, and the clients always do. One uvicorn worker (SQLite, "
+        f"Measured {r['date']} on commit {m['commit']} ({m['nproc']} cores, {m['cpu']}). "
+        f"{load_note(m)}The clients share the CPU with the server. One uvicorn worker (SQLite, "
         "in-process channel layer); "
         f"{r['params']['members']} members signed in through the sign-in page, each holding "
         f"{r['params']['per_member']} live connections with their session from "

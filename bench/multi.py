@@ -34,6 +34,7 @@ from bench.run import (
     Server,
     ServerWatch,
     concurrent_load,
+    load_note,
     machine,
     mib,
     server_env,
@@ -163,8 +164,8 @@ def write_report(results: dict[str, Any], out: Path) -> None:
     lines = [
         "## PostgreSQL + Redis, 2 workers (`make bench-multi`)",
         "",
-        f"Measured {results['date']} on commit {m['commit']} ({m['nproc']} cores, {m['cpu']}); "
-        "other work shared the CPU. The measure is `make bench`'s 20 concurrent clients "
+        f"Measured {results['date']} on commit {m['commit']} ({m['nproc']} cores, {m['cpu']}). "
+        f"{load_note(m)}The measure is `make bench`'s 20 concurrent clients "
         f"posting over 10 spaces ({results['params']['conc_total']} posts from "
         f"{results['params']['client_processes']} client processes on the same machine), "
         "both servers seeded the same way in the same run.",

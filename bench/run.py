@@ -341,7 +341,17 @@ def machine() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "os": f"{platform.system()} {platform.release()}",
         "commit": commit,
+        # What else the machine was doing when the run started (the runs share its cores).
+        "load_1min": round(os.getloadavg()[0], 2),
     }
+
+
+def load_note(m: dict[str, Any]) -> str:
+    """The sentence a report gives on the machine's load when the run started, followed by a
+    space; empty for a run that did not record it."""
+    if "load_1min" not in m:
+        return ""
+    return f"Load average (1 min) when the run started: {m['load_1min']} on {m['nproc']} cores. "
 
 
 # The run -------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from bench.run import (
     ROOT,
     SEARCH_QUERIES,
     Deadline,
+    load_note,
     machine,
     server_env,
     start_server,
@@ -413,8 +414,7 @@ def write_report(results: dict[str, Any], out: Path) -> None:
         "",
         f"Measured {results['date']} on commit {m['commit']}: {m['nproc']} cores ({m['cpu']}), "
         f"{m['memory_gib']} GiB, Python {m['python']}, SQLite {m['sqlite']}, {m['os']}.",
-        "Other work shared the machine's CPU during these runs: read the latencies as upper "
-        "bounds.",
+        *([load_note(m).strip()] if load_note(m) else []),
         "",
         "Generated as rows (see bench/scale.py for what is written and what is not) into a "
         "scratch SQLite database; one uvicorn worker; the viewer signed in through the sign-in "
