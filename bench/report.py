@@ -26,29 +26,49 @@ the suite: `tests/timeline/test_crash_durability.py`.
 
 ## Where the time of a post goes (profiles of 24 November 2026)
 
-Measured while other work kept the two cores busy (load average 10–12), so absolute times are
-inflated several times over; the shares and the before/after pairs, each taken back to back under
-the same load, are what to read. Tools: py-spy (sampling, 200–500 Hz) on the uvicorn process
-during the 20-client load and around `POST /api/v1/spaces/{id}/posts` in-process (Django's test
-client, one thread, 100 posts, `/tmp`-only scratch region); a bare `sqlite3` loop for the disk.
+**Now**, on a quiet machine (load average below 1), after the changes below: py-spy (250 Hz,
+every thread, waiting threads left out) on the uvicorn process of the bench region while one
+client made 400 posts back to back (17.5 ms median, 12.2 ms of server CPU per post), and 400
+first pages of the 10,000-post timeline (14.4 ms median, 10.8 ms CPU). Each sample counts for
+the innermost part of the request it was in:
 
-One post, in-process, after the changes below (share of the request's CPU samples):
-
-| part of the request | share |
+| part of a post | share |
 |---|---|
-| the 201 answer's view of the post (`post_view`: 6 queries) | 19 % |
-| `post_message`: space, membership, consent, client id, insert, counters | 19 % |
-| the endpoint's access check (`access_space`) and reading the input | 18 % |
-| session guard: session, member, UserSession, policy, second factor | 13 % |
-| personal-information guard (R2.6): region rows loaded, detector | 6 % |
-| notification rows | 5 % |
-| commit: `fsync` of the WAL (`synchronous=FULL`) | 5 % |
-| audit event with its hash chain (the previous hash read, the event written) | 4 % |
-| rate limit (`renkei.throttle.hit`), live publish after commit | 2.5 % + 2.4 % |
-| CSRF, CSP, locale and the other middleware; JSON | 2 % + 1.5 % |
+| `post_message`: space, membership, consent, client id, insert, counters | 25 % |
+| commit: SQLite writes the transaction to the WAL and syncs it | 16 % |
+| Django's handler: URL resolving, the request's thread, asgiref | 11 % |
+| notification rows | 9 % |
+| the endpoint's access check (`access_space`) | 8 % |
+| audit event with its hash chain | 7 % |
+| session guard: session, member, UserSession, second factor | 6 % |
+| uvicorn, HTTP | 4 % |
+| reading the input, the answer's JSON (django-ninja and the endpoint) | 4 % |
+| personal-information guard (R2.6) | 3 % |
+| CSRF, CSP, locale and the other middleware; the policy | 2 % + 1 % |
+| the 201 answer, the mail sender, the rate limit, the live publish | 1 % or less each |
 
-Across these, Django's query building (`as_sql`, the compiler) is about a third of all CPU: a
-post costs 28 SQL statements, each 0.3–0.5 ms of Python before SQLite's own few µs.
+| part of a first page (50 posts) | share |
+|---|---|
+| the page's posts with their authors, files, 了解 and read marks (`timeline_page`) | 47 % |
+| Django's handler: URL resolving, the request's thread, asgiref | 13 % |
+| session guard | 8 % |
+| the 50 posts as JSON (`serializers`) | 8 % |
+| reading the input, django-ninja | 6 % |
+| uvicorn, HTTP | 6 % |
+| the access check | 6 % |
+| the other middleware; the policy | 3 % + 2 % |
+
+Of the page's 47 %, about 30 % is Django making model objects of the 51 posts and their
+authors, nearly 40 % running its six queries (SQLite and Django's cursor), the rest building
+them.
+
+**Before** (the same day, on a machine loaded with other work, in-process through Django's test
+client): the 201 answer's view of the post took 19 % of a post (6 queries; now 1 %), the
+endpoint's access check and input 18 %, the session guard 13 %, the personal-information guard
+6 % (it loaded every patient, member and facility), the writer's wait for SQLite's lock 14 %
+(under 20 clients), and every request started two threads and opened a database connection.
+Django's query building (`as_sql`, the compiler) was about a third of all CPU: a post then cost
+28 SQL statements, each 0.3–0.5 ms of Python before SQLite's own few µs; it costs 17 now.
 
 What the measurements showed, and what changed:
 
@@ -122,31 +142,102 @@ What the measurements showed, and what changed:
   parsing the clients' frames and the server's keep-alive pings to 5,000 connections about a
   fifth, and the event loop waits on asgiref's thread-local locks for much of the rest.
 
+- **Every post walked the author's whole history.** A send is looked up by its client id (so a
+  retried send finds the post it made); the unique index on (author, client id) is partial
+  (non-empty ids) and SQLite uses a partial index only when the query repeats its condition, so
+  the lookup went through the author index and read every post the member ever wrote. With the
+  benchmark's history (5,500 posts per member) that was half the server's samples during
+  sequential posting, and the reason the sequential figure was twice the in-process one. The
+  query now repeats the condition (`renkei/timeline/actions.py`; a test reads the plan). Back to
+  back, sequential posts on the benchmark region (busy machine): median 65.5 → 18.4 ms, server
+  CPU 39.5 → 17.3 ms per post.
+- **A connection was opened and closed for every request.** Under ASGI each request runs in a
+  thread of its own and Django closes its connection when the request ends: opening the file,
+  reading the schema and the PRAGMAs, and on close a WAL checkpoint with its fsync whenever no
+  other connection was open (8–12 % of samples). SQLite connections are now kept, rolled back
+  and idle, for the next request's thread (`renkei/sqlite/base.py`, at most eight; never
+  handed out for a file that was replaced); PostgreSQL connections come from Django's psycopg
+  pool (at most `RENKEI_DB_POOL_SIZE` per process, 10 by default), which also bounds what a busy
+  server asks of PostgreSQL. Back to back, sequential posts: SQLite median 24.1 → 20.5 ms;
+  PostgreSQL + Redis 31.9 → 20.7 ms, server CPU 19.2 → 14.6 ms per post.
+- **On PostgreSQL + Redis every post connected to Redis anew.** Django makes a cache object per
+  request context under ASGI and each opened a connection pool of its own, so the rate limit of
+  every post opened a connection and ran redis-py's handshake. The pools are now the process's
+  (`renkei/redis_cache.py`): sequential posts 25.4 → 19.4 ms, CPU 17.6 → 14.7 ms per post.
+- **Two threads were started per request.** Django's ASGI handler gives every request a new
+  single-thread executor and shuts it down from another new thread (4–5 % of samples). The
+  handler now lends a request a kept thread and takes it back once everything the request
+  submitted has run, so an abandoned request never delays the next (`renkei/request_threads.py`).
+  In-process, 3,000 requests to `/healthz`: 0.78–1.04 → 0.42–0.63 ms of CPU and 1.5–2.2 →
+  0.46–0.72 ms of wall time per request.
+- **Search read and sorted every match.** It joined the space, the patient record, the author
+  and the parent to every candidate post and sorted all hits, and for a term of three or more
+  characters first listed every post the trigram index gave (157,000 ids for a common term at
+  1,100,000 posts). Search now reads the page's ids alone, newest first, so SQLite stops early
+  in each space, then reads those 20 rows with their joins; a term common in the region is
+  matched in the text of the reader's posts instead of listed from the index; the longest
+  term filters first (`renkei/search`). In-process on the large region (docs/benchmarks-scale.md):
+  API 115–160 → 27–34 ms median; in `make bench`, back to back: 139 → 27 ms median.
+- **The first page built every post through Django's related managers and validated it twice.**
+  A page of 50 posts made a related manager and queryset per post for its files and 了解
+  requests, counted 了解 with a subquery per post, read the members twice, looked each author's
+  profession up through `get_profession_display` (which rebuilds the choices per call) and then
+  had django-ninja validate every post into its schema and the whole page once more. Now the
+  files and 了解 requests are one query each, the counts come from rows the page reads anyway,
+  the profession label from a table, and the page is answered in its schema's shape as built
+  (a test holds it to the schema and to each post read on its own). In-process, 50 posts:
+  `timeline_page` 16.6 → 4.4 ms; the whole request 15.0–16.4 → 11.3–12.7 ms after the first two
+  changes. The HTML timeline page no longer reverses six URLs, formats two dates and
+  translates three counts per post in its template: 66–86 → 46–63 ms median on the large
+  region, back to back under load.
+- **Memory after the load.** The server's threads allocate in SQLite and other C code with the
+  GIL released, and glibc gave each an arena of its own that keeps what it freed (12 such
+  threads: 13 arenas). The server now caps them at two when it starts (`renkei/arenas.py`; an
+  operator's `MALLOC_ARENA_MAX` stands): after 2,000 posts by 20 clients, 158.0 → 150.4 MiB.
+
+- **Live delivery, the rest of the way.** After the changes above the mail sender took about a
+  quarter of the server's samples while 5,000 connections were fed; it now works in batches
+  (below). The in-process layer puts a group's event straight on each connection's queue; a
+  post is built once per member and encoded once for all of that member's connections, and its
+  frames go to uvicorn past Channels' session middleware (whose checks on every frame cost more
+  than the rest of sending it); open connections are moved out of the garbage collector's full
+  passes, which had stopped the event loop for 0.2–0.9 s every few seconds
+  (`renkei/realtime/heap.py`); and the benchmark's clients wait on their sockets instead of
+  waking every second, which had taken CPU from the server being measured. `make bench-live`,
+  5,000 connections: **before** (16:23 UTC, other work on the machine) median 198 ms, p95 1,131
+  ms, 21.2 s of server CPU; **after** (22:11 UTC, quiet machine) median 73 ms, p95 267 ms, max
+  525 ms, 12.9 s, every one of the 20,000 deliveries. A second run with py-spy attached gave
+  median 65 ms, p95 227 ms: the target (p95 < 250 ms) is met or missed by the run. In that
+  profile the server's Python held the GIL for about 5 s of the 35 s window, so the tail is not
+  the server's CPU; what remains is the clients' and the server's share of two cores while
+  5,000 sockets are served, which this machine does not let us separate.
+
 Looked at and left as they are, with the reason:
 
-- **A persistent connection (CONN_MAX_AGE)** cannot help here: Django's ASGI handler runs each
-  request's synchronous code in a new thread (asgiref's per-request thread-sensitive executor,
-  seen in the profile as a thread started and joined per request, 4–5 % of samples), and a
-  connection belongs to its thread, so it would die with it. Opening the connection and its three
-  PRAGMAs is 1–3 % of the samples.
-- **Durability costs 5.5 ms per commit on this disk** (a bare `sqlite3` loop in WAL:
-  `synchronous=FULL` 5.5 ms, `NORMAL` 0.04 ms per commit). FULL stays: in WAL mode NORMAL may
-  lose the last commits on a power cut. The peer runs SQLite in WAL with the same default
-  (FULL). With one commit per post and the lock held through the fsync, one database file
-  cannot take more than about 180 posts/s whatever the CPU does; beyond that needs several posts
-  per commit (group commit), which Django's one-transaction-per-request model does not give.
-- **The GIL bounds one process at 1 / (CPU per post)**: at about 23 ms per post (quiet machine
-  figures were near 20 ms) one uvicorn process cannot pass about 45–50 posts/s on a free core.
-  The issue's 5× the peer (≈ 375 posts/s) needs about 2.5 ms of CPU per post, about 9 times less
-  than Django's request path costs here with its middleware, its ORM and 28 statements. That is
-  what stands between these figures and the targets: not one hot spot, but the cost of each of
-  the 28 statements and of each middleware, spread evenly.
-- **The first page was not profiled in this work.** It costs a constant 7 queries
-  (tests/timeline/test_query_counts.py) and building 50 posts as JSON; how that splits is the
-  next thing to measure.
-- **The notification mail sender** runs in a background thread of the server after each commit
-  that queued rows; it took 8 % of the server's samples in the first load profile (it claims
-  rows with an UPDATE each, competing for the write lock). It is the product's mail, so it runs.
+- **Durability costs what the disk's sync costs** (a bare `sqlite3` loop in WAL, one row per
+  commit: `synchronous=FULL` 5.5 ms and `NORMAL` 0.04 ms per commit on the machine of the first
+  runs; 0.14–0.18 ms and 0.01 ms on the machine of 24 November, 22:40 UTC). FULL stays: in WAL
+  mode NORMAL may lose the last commits on a power cut. The peer runs SQLite in WAL with the
+  same default (FULL). With one commit per post and the write lock held through the sync, a
+  disk like the first one caps one database file near 180 posts/s whatever the CPU does.
+- **The GIL bounds one process at 1 / (CPU per post).** On a quiet machine (`make bench-peer`
+  of 24 November, 22:08 UTC) a post costs 10.3 ms of server CPU back to back and 13.9 ms under
+  20 clients (waiting for the write lock and switching threads cost the difference), so one
+  process tops out near 72 posts/s, level with the peer's 74. The issue's 5× (≈ 370 posts/s)
+  needs at most 2.5–2.7 ms of CPU per post, four to five times less than now; the latency
+  targets ask as much (a sequential post in under 3.9 ms, a live delivery, which includes its
+  post, in under 5.8 ms). A plain post is 17 statements, and each costs far more in Django's
+  ORM than in SQLite: the access check's one SELECT runs in 0.04 ms in SQLite and costs 1.1–1.5
+  ms with the ORM building and reading it. What is left is spread over those statements, the
+  middleware and the JSON (the table above), not one hot spot: closing the gap would mean
+  writing the posting path without the ORM and Django's request handling, and committing several
+  posts at once.
+- **The notification mail sender** runs in a background thread of the server after commits
+  that queued rows. It took 8 % of the server's samples in the first load profile and about a
+  quarter of the active samples while 5,000 live connections were fed, claiming and marking
+  rows one UPDATE at a time. It now claims and marks a batch of rows in one write each and looks
+  for rows at most once a second, so a burst of posts is mailed in one batch
+  (`renkei/notifications/mail.py`). It is the product's mail, so it runs in the benchmarks.
 """
 
 
