@@ -222,18 +222,23 @@ Looked at and left as they are, with the reason:
   mode NORMAL may lose the last commits on a power cut. The peer runs SQLite in WAL with the
   same default (FULL). With one commit per post and the write lock held through the sync, a
   disk like the first one caps one database file near 180 posts/s whatever the CPU does.
-- **The GIL bounds one process at 1 / (CPU per post).** On a quiet machine (`make bench-peer`
-  of 24 November, 22:08 UTC) a post costs 10.3 ms of server CPU back to back and 13.9 ms under
-  20 clients (waiting for the write lock and switching threads cost the difference), so one
-  process tops out near 72 posts/s, level with the peer's 74. The issue's 5× (≈ 370 posts/s)
-  needs at most 2.5–2.7 ms of CPU per post, four to five times less than now; the latency
-  targets ask as much (a sequential post in under 3.9 ms, a live delivery, which includes its
-  post, in under 5.8 ms). A plain post is 17 statements, and each costs far more in Django's
-  ORM than in SQLite: the access check's one SELECT runs in 0.04 ms in SQLite and costs 1.1–1.5
-  ms with the ORM building and reading it. What is left is spread over those statements, the
-  middleware and the JSON (the table above), not one hot spot: closing the gap would mean
-  writing the posting path without the ORM and Django's request handling, and committing several
-  posts at once.
+- **The GIL bounds one process at 1 / (CPU per post).** On a quiet machine a post costs 9–10
+  ms of server CPU back to back and 10–14 ms under 20 clients, so one process tops out near
+  70–95 posts/s. Two `make bench-peer` runs that evening put Renkei level with the peer: 72.0
+  and 81.2 posts/s beside its 74.4 and 80.1 (0.97× and 1.01×), 13.9 and 12.4 ms of CPU per post
+  beside its 12.4 and 11.6. The issue's 5× (≈ 370–400 posts/s) needs at most 2.3–2.5 ms of CPU
+  per post, four to five times less than now; the latency targets ask as much (a sequential
+  post in under about 4 ms, a live delivery, which includes its post, in under about 6 ms). A
+  plain post is 17 statements, and each costs far more in Django's ORM than in SQLite: the
+  access check's one SELECT runs in 0.04 ms in SQLite and costs 1.1–1.5 ms with the ORM
+  building and reading it. What is left is spread over those statements, the middleware and
+  the JSON (the table above), not one hot spot: closing the gap would mean writing the posting
+  path without the ORM and Django's request handling, and committing several posts at once.
+- **Fewer requests at once.** With the GIL, 20 requests in 20 threads run one at a time
+  anyway; letting at most two run their synchronous part at once (a semaphore around each
+  request's work) was tried to save the switching between them. Back to back on the quiet
+  machine, 20 clients over the spaces: 94.9 → 94.1 posts/s, 10.39 → 10.32 ms of CPU per post,
+  p95 318 → 384 ms. No gain, so not kept.
 - **The notification mail sender** runs in a background thread of the server after commits
   that queued rows. It took 8 % of the server's samples in the first load profile and about a
   quarter of the active samples while 5,000 live connections were fed, claiming and marking
