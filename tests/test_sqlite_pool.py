@@ -146,25 +146,42 @@ def test_a_connection_closed_inside_a_transaction_leaves_nothing_behind():
         PolicyValue.objects.filter(key="unfinished").delete()
 
 
+@pytest.mark.rule("R3.5")
 @pytest.mark.django_db(transaction=True)
-def test_foreign_keys_are_on_again_when_a_connection_is_reused():
+def test_a_reused_connection_starts_with_every_setting_a_new_one_has():
+    # Foreign keys, durability (synchronous=FULL: 2) and erasure (secure_delete) are the
+    # connection's own settings; an earlier user may have changed them before closing.
     if connection.vendor != "sqlite":
         pytest.skip("the kept connections belong to the SQLite backend")
+    names = ("foreign_keys", "synchronous", "secure_delete")
+
+    def settings_now() -> list[int]:
+        with connections["default"].cursor() as cursor:
+            found = []
+            for name in names:
+                cursor.execute(f"PRAGMA {name}")
+                found.append(int(cursor.fetchone()[0]))
+            return found
 
     def switched_off() -> None:
-        connections["default"].disable_constraint_checking()
+        db = connections["default"]
+        db.disable_constraint_checking()
+        with db.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous = OFF")
+            cursor.execute("PRAGMA secure_delete = 0")
+        seen.append(id(db.connection))
+        db.close()
+
+    def check() -> None:
+        results.append(settings_now())
+        seen.append(id(connections["default"].connection))
         connections["default"].close()
 
-    def check() -> int:
-        with connections["default"].cursor() as cursor:
-            cursor.execute("PRAGMA foreign_keys")
-            return int(cursor.fetchone()[0])
-
-    results: list[int] = []
-    t = threading.Thread(target=switched_off)
-    t.start()
-    t.join(10)
-    t = threading.Thread(target=lambda: results.append(check()))
-    t.start()
-    t.join(10)
-    assert results == [1]
+    seen: list[int] = []
+    results: list[list[int]] = []
+    for work in (switched_off, check):
+        t = threading.Thread(target=work)
+        t.start()
+        t.join(10)
+    assert seen[0] == seen[1]  # the same connection, kept in between
+    assert results == [[1, 2, 1]]

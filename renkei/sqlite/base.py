@@ -202,9 +202,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
         kept = idle_connections.take(name)
         if kept is not None:
             conn, self._opened_on = kept
-            # The one setting Django changes on a live connection (while loading fixtures
-            # or migrating); a connection always starts with it on.
+            # Every setting a new connection gets, set again: whatever an earlier user changed
+            # (foreign keys off to load fixtures, secure_delete switched for a while), the next
+            # request starts with the region's durability and erasure settings.
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA legacy_alter_table = OFF")
+            # Django's parsed OPTIONS["init_command"] (not in the stubs).
+            init_commands: list[str] = getattr(self, "init_commands", [])
+            for command in init_commands:
+                if command := command.strip():
+                    conn.execute(command)
             return conn
         # Seen before opening: a file replaced in between only makes the connection unkept.
         self._opened_on = idle_connections.identity(name)

@@ -12,6 +12,11 @@ from renkei.timeline.queries import PostView
 _PROFESSION_LABELS = dict(Profession.choices)
 
 
+def profession_label(profession: str) -> str:
+    """The profession's name in the request's language (an unknown code as it is stored)."""
+    return str(_PROFESSION_LABELS.get(profession, profession))
+
+
 def member_json(member: Member | None) -> dict[str, Any] | None:
     if member is None:
         return None
@@ -19,7 +24,7 @@ def member_json(member: Member | None) -> dict[str, Any] | None:
         "id": str(member.public_id),
         "name": member.name,
         "profession": member.profession,
-        "profession_label": str(_PROFESSION_LABELS.get(member.profession, member.profession)),
+        "profession_label": profession_label(member.profession),
     }
 
 

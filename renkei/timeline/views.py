@@ -34,7 +34,7 @@ from renkei.timeline import actions, queries
 from renkei.timeline.forms import EditForm, PostForm
 from renkei.timeline.models import Post
 from renkei.timeline.queries import PostView
-from renkei.timeline.serializers import post_json
+from renkei.timeline.serializers import post_json, profession_label
 
 _ZERO = uuid.UUID(int=0)
 
@@ -94,7 +94,6 @@ _ROW_LINKS = ("post", "versions", "ack", "acks", "edit", "delete")
 
 def post_rows(viewer: Member, membership: Membership, views: list[PostView]) -> list[PostRow]:
     patterns = {name: _url_pattern(f"timeline:{name}") for name in _ROW_LINKS}
-    professions: dict[str, str] = {}
     acked_by, read_by, replies = _("Acknowledged by %(n)s"), _("Read by %(n)s"), _("Replies: %(n)s")
     rows = []
     for view in views:
@@ -102,8 +101,6 @@ def post_rows(viewer: Member, membership: Membership, views: list[PostView]) -> 
         alive = not post.is_deleted
         mine = post.author_id == viewer.pk
         author = post.author
-        if author is not None and author.profession not in professions:
-            professions[author.profession] = str(author.get_profession_display())
         public_id = str(post.public_id)
         at = timezone.localtime(post.created_at)
         rows.append(
@@ -114,7 +111,7 @@ def post_rows(viewer: Member, membership: Membership, views: list[PostView]) -> 
                 can_delete=alive and authz.may_delete_post(viewer, post, membership),
                 can_ack=alive and not mine and authz.may_post(post.space, membership),
                 links={name: p.replace("__id__", public_id) for name, p in patterns.items()},
-                profession=professions[author.profession] if author is not None else "",
+                profession=profession_label(author.profession) if author is not None else "",
                 at_iso=at.isoformat(),
                 at_shown=at.strftime("%Y/%m/%d %H:%M"),
                 ack_label=acked_by % {"n": view.ack_count},
