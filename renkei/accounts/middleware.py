@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from renkei.accounts.actions import expire_idle_session, expire_session_at_lifetime, sign_out
 from renkei.accounts.models import Member, UserSession
 from renkei.accounts.passwords import password_expired
+from renkei.accounts.queries import session_for_key
 from renkei.audit.origin import Origin, reset_origin, set_origin
 from renkei.devices.actions import touch_device
 from renkei.policy.queries import current_policy
@@ -110,20 +111,7 @@ class SessionGuardMiddleware:
         user = request.user
         if not user.is_authenticated:
             return self.get_response(request)
-        session = (
-            UserSession.objects.filter(session_key=request.session.session_key or "")
-            .only(
-                "id",
-                "public_id",
-                "member_id",
-                "created_at",
-                "last_seen_at",
-                "confirmed_at",
-                "ended_at",
-                "device_id",
-            )
-            .first()
-        )
+        session = session_for_key(request.session.session_key or "")
         if session is None or session.ended_at is not None or session.member_id != user.pk:
             logout(request)
             return signed_out_response(request, _("Your session has ended. Please sign in again."))

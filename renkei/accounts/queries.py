@@ -1,4 +1,5 @@
-"""What a member may read about their own account: their open sessions (R2.3)."""
+"""What a member may read about their own account: their open sessions (R2.3); and the sign-in
+behind a request."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renkei.accounts.models import Member, UserSession
 from renkei.devices.browser import browser_and_system
 from renkei.policy.queries import current_policy
+from renkei.prepared import prepared
 
 
 def summarise_user_agent(user_agent: str) -> str:
@@ -89,3 +92,22 @@ def own_sessions(viewer: Member, *, current_key: str | None) -> list[SessionView
         for row in rows
     ]
     return sorted(views, key=lambda view: not view.is_current)
+
+
+@prepared
+def _session_by_key(session_key: str) -> QuerySet[UserSession]:
+    return UserSession.objects.filter(session_key=session_key).only(
+        "id",
+        "public_id",
+        "member_id",
+        "created_at",
+        "last_seen_at",
+        "confirmed_at",
+        "ended_at",
+        "device_id",
+    )
+
+
+def session_for_key(session_key: str) -> UserSession | None:
+    """The sign-in behind a Django session (what the session guard checks on every request)."""
+    return _session_by_key.first(session_key)

@@ -7,11 +7,13 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from renkei.audit.events import AuditAction
 from renkei.audit.models import AuditEvent
 from renkei.audit.origin import current_origin
+from renkei.prepared import prepared
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -22,6 +24,11 @@ if TYPE_CHECKING:
 GENESIS = "0" * 64
 # Any fixed number: the key of the PostgreSQL advisory lock that serialises the chain.
 _CHAIN_LOCK = 7_236_001
+
+
+@prepared
+def _last_hash() -> QuerySet[AuditEvent, str]:
+    return AuditEvent.objects.order_by("-id").values_list("hash", flat=True)
 
 
 def event_hash(
@@ -87,7 +94,7 @@ def record(
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
         # SQLite runs every transaction IMMEDIATE, so writers are already serialised.
-        prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        prev = _last_hash.first()
         fields: dict[str, Any] = {
             "at": timezone.now(),
             "action": int(action),

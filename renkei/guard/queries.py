@@ -12,13 +12,23 @@ from __future__ import annotations
 
 import threading
 
+from django.db.models import QuerySet
+
 from renkei.accounts.models import Member
 from renkei.facilities.models import Facility
 from renkei.guard.detector import Patient, PatientIndex, build_index
 from renkei.guard.models import IndexVersion
+from renkei.prepared import prepared
 from renkei.spaces.models import PatientRecord, SpaceState
 
 _lock = threading.Lock()
+
+
+@prepared
+def _version() -> QuerySet[IndexVersion, int]:
+    return IndexVersion.objects.filter(pk=IndexVersion.ROW).values_list("value", flat=True)
+
+
 _last: tuple[int, PatientIndex] | None = None
 
 
@@ -30,9 +40,7 @@ def region_index() -> PatientIndex:
     # The version is read before the rows: a write committed in between is then in the rows
     # but not in the version kept with them, so the next check rebuilds once more. The
     # reverse, tables kept under a version newer than their rows, cannot happen.
-    version = (
-        IndexVersion.objects.filter(pk=IndexVersion.ROW).values_list("value", flat=True).first()
-    )
+    version = _version.first()
     with _lock:
         if version is not None and _last is not None and _last[0] == version:
             return _last[1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from renkei.accounts.models import Member
 from renkei.errors import NotFound, ValidationFailed
 from renkei.notifications.models import EmailPreference, Notification, NotificationKind
 from renkei.notifications.queries import visible_notifications
+from renkei.prepared import prepared
 from renkei.realtime.publish import publish_on_commit
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind
 from renkei.timeline.models import Post
@@ -27,6 +28,26 @@ def _mail_after_commit() -> None:
     from renkei.notifications.mail import dispatch
 
     transaction.on_commit(dispatch)
+
+
+@prepared
+def _active_with_unread_mark(
+    space_id: int, author_id: int
+) -> QuerySet[Membership, tuple[int, bool]]:
+    """The space's active members but the author and, in the same query, whether each already
+    has an unread "new posts" row of this space."""
+    unread = Notification.objects.filter(
+        space_id=space_id,
+        kind=NotificationKind.ACTIVITY,
+        read_at__isnull=True,
+        member_id=OuterRef("member_id"),
+    )
+    return (
+        Membership.objects.filter(space_id=space_id, state=MembershipState.ACTIVE)
+        .exclude(member_id=author_id)
+        .annotate(has_unread=Exists(unread))
+        .values_list("member_id", "has_unread")
+    )
 
 
 def queue_notification(
@@ -64,20 +85,7 @@ def queue_for_post(
         if parent_author is not None:
             direct.setdefault(parent_author, NotificationKind.REPLY)
     direct.pop(author_id or 0, None)
-    # The active members and, in the same query, whether each already has an unread "new
-    # posts" row of this space.
-    unread = Notification.objects.filter(
-        space=space,
-        kind=NotificationKind.ACTIVITY,
-        read_at__isnull=True,
-        member_id=OuterRef("member_id"),
-    )
-    marks = list(
-        Membership.objects.filter(space=space, state=MembershipState.ACTIVE)
-        .exclude(member_id=author_id or 0)
-        .annotate(has_unread=Exists(unread))
-        .values_list("member_id", "has_unread")
-    )
+    marks = _active_with_unread_mark.all(space.pk, author_id or 0)
     active = [member_id for member_id, _has in marks]
     active_set = set(active)
     rows = [

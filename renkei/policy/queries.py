@@ -14,9 +14,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from renkei.policy.definitions import BY_KEY, Policy
 from renkei.policy.models import PolicyValue
+from renkei.prepared import prepared
 
 
 class _Memo:
@@ -38,8 +40,13 @@ class _Memo:
 _memo: ContextVar[_Memo | None] = ContextVar("renkei_policy_memo", default=None)
 
 
+@prepared
+def _values() -> QuerySet[PolicyValue, tuple[str, object]]:
+    return PolicyValue.objects.values_list("key", "value")
+
+
 def _read() -> Policy:
-    values = {k: v for k, v in PolicyValue.objects.values_list("key", "value") if k in BY_KEY}
+    values = {k: v for k, v in _values.all() if k in BY_KEY}
     return Policy.from_values(values)
 
 

@@ -14,6 +14,7 @@ from renkei import authz
 from renkei.accounts.models import Member
 from renkei.errors import NotFound, ValidationFailed
 from renkei.facilities.models import Affiliation, Facility
+from renkei.prepared import prepared
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceKind, SpaceState
 from renkei.timeline.models import Post
 
@@ -33,18 +34,18 @@ def _parse(public_id: uuid.UUID | str) -> uuid.UUID:
         raise NotFound() from None
 
 
+@prepared
+def _active_membership(member_id: int, public_id: uuid.UUID) -> QuerySet[Membership]:
+    return (
+        Membership.objects.select_related("space", "space__lead_facility")
+        .filter(member_id=member_id, space__public_id=public_id, state=MembershipState.ACTIVE)
+        .exclude(space__state=SpaceState.DELETED)
+    )
+
+
 def access_space(viewer: Member, public_id: uuid.UUID | str) -> SpaceAccess:
     """The space and the viewer's active membership; NotFound whether missing or not theirs."""
-    membership = (
-        Membership.objects.select_related("space", "space__lead_facility")
-        .filter(
-            member=viewer,
-            space__public_id=_parse(public_id),
-            state=MembershipState.ACTIVE,
-        )
-        .exclude(space__state=SpaceState.DELETED)
-        .first()
-    )
+    membership = _active_membership.first(viewer.pk, _parse(public_id))
     if not authz.may_read_space(membership):
         raise NotFound()
     assert membership is not None

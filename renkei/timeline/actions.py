@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from renkei.guard.checks import record_confirmed, screen_post
 from renkei.notifications.actions import queue_for_post
 from renkei.notifications.models import Notification, NotificationKind
 from renkei.policy.queries import current_policy
+from renkei.prepared import prepared
 from renkei.realtime.publish import publish_on_commit
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceState
 from renkei.timeline.models import Acknowledgement, AckRequest, Mention, Post, PostVersion
@@ -76,21 +77,36 @@ def _active_members_named(space: Space, login_ids: set[str], *, exclude: int) ->
     )
 
 
-def _post_by_client_id(actor: Member, client_id: str) -> Post | None:
+@prepared
+def _posts_by_client_id(author_id: int, client_id: str) -> QuerySet[Post]:
     # The repeated condition of the partial unique index lets the database look the pair up in
     # that index; without it, SQLite walks every post the author ever wrote.
-    return Post.objects.filter(author=actor, client_id=client_id).exclude(client_id="").first()
+    return Post.objects.filter(author_id=author_id, client_id=client_id).exclude(client_id="")
+
+
+@prepared
+def _space_for_update(space_id: int) -> QuerySet[Space]:
+    return Space.objects.select_for_update().filter(pk=space_id)
+
+
+@prepared
+def _membership(space_id: int, member_id: int) -> QuerySet[Membership]:
+    return Membership.objects.filter(space_id=space_id, member_id=member_id)
+
+
+def _post_by_client_id(actor: Member, client_id: str) -> Post | None:
+    return _posts_by_client_id.first(actor.pk, client_id)
 
 
 def _locked_space(space_id: int) -> Space:
-    space = Space.objects.select_for_update().filter(pk=space_id).first()
+    space = _space_for_update.first(space_id)
     if space is None or space.state == SpaceState.DELETED:
         raise NotFound()
     return space
 
 
 def _writable(actor: Member, space: Space) -> Membership:
-    membership = Membership.objects.filter(space=space, member=actor).first()
+    membership = _membership.first(space.pk, actor.pk)
     if not authz.may_read_space(membership):
         raise NotFound()
     if not authz.may_post(space, membership):

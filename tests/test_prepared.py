@@ -1,0 +1,220 @@
+"""Prepared queries (renkei/prepared.py) answer exactly what their QuerySet answers, with one
+statement, and refuse what they cannot follow instead of running it wrong."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from renkei.accounts.models import Member
+from renkei.prepared import PreparedQueryError, prepared
+from renkei.spaces.actions import create_group
+from renkei.spaces.models import Membership, MembershipState, Space
+from renkei.timeline.actions import post_message
+from renkei.timeline.models import Post
+from tests.support.region import Region
+
+
+@prepared
+def membership_of(space_id: int, member_id: int) -> QuerySet[Membership]:
+    return Membership.objects.filter(space_id=space_id, member_id=member_id)
+
+
+@prepared
+def member_by_public_id(public_id: uuid.UUID) -> QuerySet[Member]:
+    return Member.objects.filter(public_id=public_id)
+
+
+@prepared
+def members_joined_after(at: datetime) -> QuerySet[Member]:
+    return Member.objects.filter(created_at__gt=at).order_by("-login_id")
+
+
+@prepared
+def login_ids_of_space(space_id: int) -> QuerySet[Membership, tuple[int, str]]:
+    return (
+        Membership.objects.filter(space_id=space_id, state=MembershipState.ACTIVE)
+        .order_by("member_id")
+        .values_list("member_id", "member__login_id")
+    )
+
+
+@prepared
+def post_ids(space_id: int) -> QuerySet[Post, int]:
+    return Post.objects.filter(space_id=space_id).order_by("pk").values_list("pk", flat=True)
+
+
+@prepared
+def post_dicts(space_id: int) -> QuerySet[Post, dict[str, object]]:
+    return Post.objects.filter(space_id=space_id).order_by("pk").values("pk", "body", "created_at")
+
+
+@prepared
+def membership_with_space(member_id: int, public_id: uuid.UUID) -> QuerySet[Membership]:
+    return Membership.objects.select_related("space", "space__lead_facility").filter(
+        member_id=member_id, space__public_id=public_id
+    )
+
+
+@prepared
+def with_unread_flag(space_id: int, author_id: int) -> QuerySet[Membership, tuple[int, bool]]:
+    later = Post.objects.filter(space_id=OuterRef("space_id"), author_id=author_id)
+    return (
+        Membership.objects.filter(space_id=space_id)
+        .exclude(member_id=author_id)
+        .annotate(has_posts=Exists(later))
+        .order_by("member_id")
+        .values_list("member_id", "has_posts")
+    )
+
+
+@prepared
+def locked_space(space_id: int) -> QuerySet[Space]:
+    return Space.objects.select_for_update().filter(pk=space_id)
+
+
+def _space(region: Region) -> Space:
+    space = create_group(
+        region.doctor,
+        name="退院前カンファレンス",
+        member_ids=[region.nurse.pk, region.pharmacist.pk],
+    )
+    post_message(region.doctor, space_id=space.pk, body="週明けに訪問します。")
+    post_message(region.nurse, space_id=space.pk, body="了解しました。")
+    return space
+
+
+def _fields(obj: object) -> dict[str, object]:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}  # type: ignore[attr-defined]
+
+
+def test_model_objects_are_the_querysets_field_for_field(region: Region) -> None:
+    space = _space(region)
+    got = membership_of.first(space.pk, region.nurse.pk)
+    expected = Membership.objects.filter(space_id=space.pk, member_id=region.nurse.pk).first()
+    assert got is not None
+    assert expected is not None
+    assert _fields(got) == _fields(expected)
+    assert got._state.adding is False
+    assert got._state.db == "default"
+    assert membership_of.first(space.pk, region.helper.pk) is None
+
+
+def test_the_second_call_runs_one_statement_with_the_new_values(region: Region) -> None:
+    space = _space(region)
+    membership_of.first(space.pk, region.doctor.pk)
+    with CaptureQueriesContext(connection) as queries:
+        got = membership_of.first(space.pk, region.pharmacist.pk)
+    assert got is not None
+    assert got.member_id == region.pharmacist.pk
+    assert len(queries.captured_queries) == 1
+
+
+def test_values_are_converted_as_django_converts_them(region: Region) -> None:
+    got = member_by_public_id.first(region.nurse.public_id)
+    assert got is not None
+    assert got.pk == region.nurse.pk
+    assert isinstance(got.public_id, uuid.UUID)
+    assert got.public_id == region.nurse.public_id
+    assert got.created_at == region.nurse.created_at
+    assert got.created_at.tzinfo is not None
+    assert got.is_active is True
+    assert member_by_public_id.first(uuid.uuid4()) is None
+
+
+def test_a_datetime_argument_compares_as_the_field_does(region: Region) -> None:
+    cut = timezone.now() - timedelta(days=1)
+    Member.objects.filter(pk=region.helper.pk).update(created_at=cut - timedelta(days=3))
+    expected = list(Member.objects.filter(created_at__gt=cut).order_by("-login_id"))
+    assert members_joined_after.all(cut) == expected
+    assert region.helper not in members_joined_after.all(cut)
+    assert region.helper in members_joined_after.all(cut - timedelta(days=10))
+
+
+def test_tuples_flat_values_and_dicts(region: Region) -> None:
+    space = _space(region)
+    assert login_ids_of_space.all(space.pk) == list(
+        Membership.objects.filter(space_id=space.pk, state=MembershipState.ACTIVE)
+        .order_by("member_id")
+        .values_list("member_id", "member__login_id")
+    )
+    assert post_ids.all(space.pk) == list(
+        Post.objects.filter(space_id=space.pk).order_by("pk").values_list("pk", flat=True)
+    )
+    dicts = post_dicts.all(space.pk)
+    assert dicts == list(
+        Post.objects.filter(space_id=space.pk).order_by("pk").values("pk", "body", "created_at")
+    )
+    assert [d["body"] for d in dicts] == ["週明けに訪問します。", "了解しました。"]
+    assert post_ids.first(space.pk) == dicts[0]["pk"]
+
+
+def test_select_related_objects_come_with_the_row(region: Region) -> None:
+    space = _space(region)
+    got = membership_with_space.first(region.nurse.pk, space.public_id)
+    assert got is not None
+    with CaptureQueriesContext(connection) as queries:
+        assert got.space.name == "退院前カンファレンス"
+        assert got.space.lead_facility == space.lead_facility
+    assert queries.captured_queries == []
+
+
+def test_a_subquery_takes_its_argument_too(region: Region) -> None:
+    space = _space(region)
+    assert with_unread_flag.all(space.pk, region.doctor.pk) == sorted(
+        [(region.nurse.pk, True), (region.pharmacist.pk, True)]
+    )
+    assert dict(with_unread_flag.all(space.pk, region.pharmacist.pk)) == {
+        region.doctor.pk: False,
+        region.nurse.pk: False,
+    }
+
+
+@pytest.mark.parametrize("value", [None, True, "1", 1.0])
+def test_an_argument_of_another_type_is_refused_and_nothing_runs(region: Region, value) -> None:
+    with CaptureQueriesContext(connection) as queries, pytest.raises(PreparedQueryError):
+        membership_of.first(value, region.nurse.pk)
+    assert queries.captured_queries == []
+
+
+def test_a_pattern_made_of_an_argument_is_refused() -> None:
+    @prepared
+    def named_like(text: str) -> QuerySet[Member]:
+        return Member.objects.filter(name__contains=text)
+
+    with pytest.raises(PreparedQueryError, match="transformed"):
+        named_like.all("佐藤")
+
+
+def test_an_argument_that_does_not_reach_the_parameters_is_refused(db: None) -> None:
+    @prepared
+    def ignoring(member_id: int) -> QuerySet[Member]:
+        return Member.objects.all()
+
+    with pytest.raises(PreparedQueryError, match="do not reach"):
+        ignoring.all(1)
+
+
+def test_arguments_need_a_type_it_can_follow() -> None:
+    with pytest.raises(PreparedQueryError, match="must be typed"):
+
+        @prepared
+        def by_ids(ids: list) -> QuerySet[Member]:  # type: ignore[type-arg]
+            return Member.objects.filter(pk__in=ids)
+
+
+def test_a_lock_outside_a_transaction_is_refused_as_django_refuses_it(live_region: Region) -> None:
+    space = _space(live_region)
+    with transaction.atomic():
+        assert locked_space.first(space.pk) == space
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite takes the write lock at BEGIN IMMEDIATE, not per row")
+    with pytest.raises(TransactionManagementError):
+        locked_space.first(space.pk)
