@@ -97,17 +97,25 @@ class PreparedQuery(Generic[P, M]):
                     f"{self.__name__}: argument {name!r} must be typed int, str, datetime or UUID"
                 )
             self._kinds.append(kind)
-        self._plans: dict[tuple[str, bool], _Plan] = {}
+        # By database and limit (0: all rows).
+        self._plans: dict[tuple[str, int], _Plan] = {}
         self._lock = threading.Lock()
 
     def all(self, *args: P.args, **kwargs: P.kwargs) -> list[M]:
         """Every row, as iterating the QuerySet would give them."""
-        return self._run(False, self._values(args, kwargs))
+        return self._run(0, self._values(args, kwargs))
 
     def first(self, *args: P.args, **kwargs: P.kwargs) -> M | None:
         """The first row in the QuerySet's order (by primary key if it has none), or None."""
-        rows = self._run(True, self._values(args, kwargs))
+        rows = self._run(1, self._values(args, kwargs))
         return rows[0] if rows else None
+
+    def head(self, n: int, *args: P.args, **kwargs: P.kwargs) -> list[M]:
+        """The first ``n`` rows in the QuerySet's order (by primary key if it has none): a page.
+        Each ``n`` is compiled once (SQL takes the limit as written, not as a parameter)."""
+        if type(n) is not int or n < 1:
+            raise PreparedQueryError(f"{self.__name__}: a page of {n!r} rows")
+        return self._run(n, self._values(args, kwargs))
 
     # -- compiling ---------------------------------------------------------------------------
 
@@ -122,13 +130,13 @@ class PreparedQuery(Generic[P, M]):
                 )
         return values
 
-    def _plan(self, first: bool) -> _Plan:
+    def _plan(self, limit: int) -> _Plan:
         markers = [_marker(kind, i) for i, kind in enumerate(self._kinds)]
         queryset = cast(Callable[..., QuerySet[Any, M]], self._build)(*markers)
-        if first:
+        if limit:
             if not queryset.ordered:
                 queryset = queryset.order_by("pk")
-            queryset = queryset[:1]
+            queryset = queryset[:limit]
         alias = queryset.db
         if alias != self._alias():
             raise PreparedQueryError(f"{self.__name__}: only the default database is prepared")
@@ -216,13 +224,13 @@ class PreparedQuery(Generic[P, M]):
 
     # -- running -----------------------------------------------------------------------------
 
-    def _run(self, first: bool, values: tuple[Any, ...]) -> list[Any]:
+    def _run(self, limit: int, values: tuple[Any, ...]) -> list[Any]:
         alias = self._alias()
-        key = (alias, first)
+        key = (alias, limit)
         plan = self._plans.get(key)
         if plan is None:
             with self._lock:
-                plan = self._plans.get(key) or self._plan(first)
+                plan = self._plans.get(key) or self._plan(limit)
                 self._plans[key] = plan
         connection = connections[alias]
         if plan.for_update and connection.get_autocommit():

@@ -218,3 +218,17 @@ def test_a_lock_outside_a_transaction_is_refused_as_django_refuses_it(live_regio
         pytest.skip("SQLite takes the write lock at BEGIN IMMEDIATE, not per row")
     with pytest.raises(TransactionManagementError):
         locked_space.first(space.pk)
+
+
+def test_head_is_the_first_rows_in_the_querysets_order(region: Region) -> None:
+    space = _space(region)
+    newest_first = list(Post.objects.filter(space_id=space.pk).order_by("-pk"))
+    assert post_ids.head(1, space.pk) == [newest_first[-1].pk]
+    assert post_ids.head(5, space.pk) == [p.pk for p in reversed(newest_first)]
+    assert members_joined_after.head(2, timezone.now() - timedelta(days=1)) == list(
+        Member.objects.filter(created_at__gt=timezone.now() - timedelta(days=1)).order_by(
+            "-login_id"
+        )[:2]
+    )
+    with pytest.raises(PreparedQueryError):
+        post_ids.head(0, space.pk)

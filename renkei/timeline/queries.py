@@ -15,10 +15,12 @@ from renkei import authz
 from renkei.accounts.models import Member
 from renkei.attachments.models import Attachment
 from renkei.errors import NotFound
+from renkei.prepared import prepared
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceState
 from renkei.timeline.models import Acknowledgement, AckRequest, Post, PostVersion
 
 PAGE_SIZE = 50
+_NO_ID = 2**63 - 1
 
 
 @dataclass
@@ -41,8 +43,30 @@ class TimelinePage:
     member_count: int
 
 
+@prepared
+def _membership(space_id: int, member_id: int) -> QuerySet[Membership]:
+    return Membership.objects.filter(space_id=space_id, member_id=member_id)
+
+
+@prepared
+def _top_level_before(space_id: int, before: int) -> QuerySet[Post]:
+    # Every post here is of the space and has no parent: neither is joined to each row.
+    return (
+        Post.objects.filter(space_id=space_id, parent__isnull=True, pk__lt=before)
+        .select_related("author")
+        .order_by("-pk")
+    )
+
+
+@prepared
+def _active_read_marks(space_id: int) -> QuerySet[Membership, tuple[int, int]]:
+    return Membership.objects.filter(space_id=space_id, state=MembershipState.ACTIVE).values_list(
+        "member_id", "last_read_post_id"
+    )
+
+
 def _readable(viewer: Member, space: Space) -> Membership:
-    membership = Membership.objects.filter(space=space, member=viewer).first()
+    membership = _membership.first(space.pk, viewer.pk)
     if space.state == SpaceState.DELETED or not authz.may_read_space(membership):
         raise NotFound()
     assert membership is not None
@@ -74,11 +98,7 @@ def _attach_files_and_requests(posts: list[Post]) -> None:
 
 def _read_marks(space: Space) -> list[tuple[int, int]]:
     """(member id, last read post id) of each active member of the space."""
-    return list(
-        Membership.objects.filter(space=space, state=MembershipState.ACTIVE).values_list(
-            "member_id", "last_read_post_id"
-        )
-    )
+    return _active_read_marks.all(space.pk)
 
 
 def _counted(
@@ -134,11 +154,8 @@ def timeline_page(
     """The newest top-level posts of a space (older than ``before``), newest first."""
     _readable(viewer, space)
     limit = max(1, min(limit, 100))
-    # Every post here is of ``space`` and has no parent: neither is joined to each row.
-    rows = Post.objects.filter(space=space, parent__isnull=True).select_related("author")
-    if before is not None:
-        rows = rows.filter(pk__lt=before)
-    posts = list(rows.order_by("-pk")[: limit + 1])
+    # No post id reaches the largest 64-bit integer: the first page is the page before it.
+    posts = _top_level_before.head(limit + 1, space.pk, before if before is not None else _NO_ID)
     more = len(posts) > limit
     posts = posts[:limit]
     for post in posts:
