@@ -187,7 +187,7 @@ AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "home"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "renkei.accounts.sessions"
 # The absolute lifetime; the idle timeout is the regional policy's (SessionGuardMiddleware).
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
