@@ -11,9 +11,10 @@ remains the one description of the table; a shape whose markers cannot be follow
 argument that ends up inside the SQL text, transformed into a pattern, or not used) is refused
 when first compiled instead of being run wrong.
 
-Arguments are typed ``int``, ``str``, ``datetime`` or ``UUID``; a value of another type is
-refused at the call, because a different value could need different SQL (``None`` becomes
-``IS NULL``).
+Arguments are typed ``int``, ``str``, ``datetime``, ``UUID`` or ``list[int]``; a value of
+another type is refused at the call, because a different value could need different SQL
+(``None`` becomes ``IS NULL``). A list (ids for ``__in``) is compiled once per length; an empty
+one runs the ordinary QuerySet, since Django answers ``__in=[]`` without asking the database.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, ParamSpec, TypeVar, cast, get_type_hints
+from typing import Any, Generic, ParamSpec, TypeVar, cast, get_args, get_origin, get_type_hints
 
 from django.db import connections
 from django.db.models import Model, QuerySet
@@ -43,13 +44,19 @@ M = TypeVar("M")
 _KINDS = (int, str, datetime, uuid.UUID)
 
 
+class _IntList:
+    """The kind of an argument typed ``list[int]``."""
+
+
 class PreparedQueryError(TypeError):
     """The QuerySet cannot be prepared, or a call gave an argument it cannot take."""
 
 
-def _marker(kind: type, index: int) -> object:
+def _marker(kind: type, index: int, length: int) -> object:
     # Values no real row or request carries, distinct per argument, of the argument's type so
     # that Django's lookups prepare them exactly as they would prepare a real value.
+    if kind is _IntList:
+        return [-7_360_000_000_000 - 100_000 * index - j for j in range(length)]
     if kind is int:
         return -7_340_000_000_000 - 7919 * index
     if kind is str:
@@ -63,7 +70,8 @@ def _marker(kind: type, index: int) -> object:
 class _Plan:
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[tuple[int, int], ...]  # (position among the params, argument index)
+    # (position among the params, argument index, index in a list argument or -1)
+    slots: tuple[tuple[int, int, int], ...]
     shape: str  # "models", "tuples", "flat" or "dicts"
     col_count: int
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
@@ -89,16 +97,21 @@ class PreparedQuery(Generic[P, M]):
         self.__doc__ = build.__doc__
         self.__name__ = getattr(build, "__name__", "prepared")
         hints = get_type_hints(build)
+        self._signature = inspect.signature(build)
         self._kinds: list[type] = []
-        for name in inspect.signature(build).parameters:
+        for name in self._signature.parameters:
             kind = hints.get(name)
-            if kind not in _KINDS:
+            if get_origin(kind) is list and get_args(kind) == (int,):
+                kind = _IntList
+            elif kind not in _KINDS:
                 raise PreparedQueryError(
-                    f"{self.__name__}: argument {name!r} must be typed int, str, datetime or UUID"
+                    f"{self.__name__}: argument {name!r} must be typed int, str, datetime, UUID "
+                    "or list[int]"
                 )
             self._kinds.append(kind)
-        # By database and limit (0: all rows).
-        self._plans: dict[tuple[str, int], _Plan] = {}
+        self._lists = [i for i, kind in enumerate(self._kinds) if kind is _IntList]
+        # By database, limit (0: all rows) and the lengths of the list arguments.
+        self._plans: dict[tuple[str, int, tuple[int, ...]], _Plan] = {}
         self._lock = threading.Lock()
 
     def all(self, *args: P.args, **kwargs: P.kwargs) -> list[M]:
@@ -120,44 +133,67 @@ class PreparedQuery(Generic[P, M]):
     # -- compiling ---------------------------------------------------------------------------
 
     def _values(self, args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[Any, ...]:
-        bound = inspect.signature(self._build).bind(*args, **kwargs)
-        values = tuple(bound.arguments.values())
+        if kwargs or len(args) != len(self._kinds):
+            values = tuple(self._signature.bind(*args, **kwargs).arguments.values())
+        else:
+            values = tuple(args)
         for value, kind in zip(values, self._kinds, strict=True):
-            if type(value) is not kind and not (kind is datetime and isinstance(value, datetime)):
+            if kind is _IntList:
+                if not isinstance(value, list | tuple) or any(type(v) is not int for v in value):
+                    raise PreparedQueryError(f"{self.__name__}: {value!r} is not a list of int")
+            elif type(value) is not kind and not (kind is datetime and isinstance(value, datetime)):
                 raise PreparedQueryError(
                     f"{self.__name__}: {value!r} is not {kind.__name__}; "
                     "a prepared query takes only values of its arguments' types"
                 )
         return values
 
-    def _plan(self, limit: int) -> _Plan:
-        markers = [_marker(kind, i) for i, kind in enumerate(self._kinds)]
-        queryset = cast(Callable[..., QuerySet[Any, M]], self._build)(*markers)
+    def _queryset(self, limit: int, values: Sequence[Any]) -> QuerySet[Any, M]:
+        queryset = cast(Callable[..., QuerySet[Any, M]], self._build)(*values)
         if limit:
             if not queryset.ordered:
                 queryset = queryset.order_by("pk")
             queryset = queryset[:limit]
+        return queryset
+
+    def _plan(self, limit: int, lengths: tuple[int, ...]) -> _Plan:
+        length_of = dict(zip(self._lists, lengths, strict=True))
+        markers = [_marker(kind, i, length_of.get(i, 0)) for i, kind in enumerate(self._kinds)]
+        queryset = self._queryset(limit, markers)
         alias = queryset.db
         if alias != self._alias():
             raise PreparedQueryError(f"{self.__name__}: only the default database is prepared")
         connection = connections[alias]
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        adapted = [self._adapt(marker, connection) for marker in markers]
-        slots: list[tuple[int, int]] = []
+        # Each marker as the database receives it, with the argument (and list item) it stands for.
+        expected: dict[tuple[type, Any], tuple[int, int]] = {}
+        for index, marker in enumerate(markers):
+            items = marker if isinstance(marker, list) else [marker]
+            for item_index, item in enumerate(items):
+                adapted = self._adapt(item, connection)
+                expected[(type(adapted), adapted)] = (
+                    index,
+                    item_index if isinstance(marker, list) else -1,
+                )
+        slots: list[tuple[int, int, int]] = []
         for position, param in enumerate(params):
-            for index, marker in enumerate(adapted):
-                if type(param) is type(marker) and param == marker:
-                    slots.append((position, index))
-                    break
-                if isinstance(param, str) and isinstance(marker, str) and marker in param:
-                    raise PreparedQueryError(
-                        f"{self.__name__}: argument {index} is transformed in the SQL "
-                        "(a pattern or a function of it); use an ordinary QuerySet"
-                    )
-        placed = {index for _, index in slots}
-        missing = set(range(len(markers))) - placed
-        if missing or any(str(marker) in sql for marker in adapted):
+            found = expected.get((type(param), param)) if _hashable(param) else None
+            if found is not None:
+                slots.append((position, *found))
+                continue
+            if isinstance(param, str) and any(
+                isinstance(marker, str) and marker in param for _, marker in expected
+            ):
+                raise PreparedQueryError(
+                    f"{self.__name__}: an argument is transformed in the SQL "
+                    "(a pattern or a function of it); use an ordinary QuerySet"
+                )
+        placed = {(index, item) for _, index, item in slots}
+        missing = sorted(
+            {index for index, item in expected.values() if (index, item) not in placed}
+        )
+        if missing or any(str(marker) in sql for _, marker in expected):
             raise PreparedQueryError(
                 f"{self.__name__}: arguments {sorted(missing)} do not reach the query as "
                 "parameters; use an ordinary QuerySet"
@@ -225,12 +261,15 @@ class PreparedQuery(Generic[P, M]):
     # -- running -----------------------------------------------------------------------------
 
     def _run(self, limit: int, values: tuple[Any, ...]) -> list[Any]:
+        lengths = tuple(len(values[i]) for i in self._lists)
+        if 0 in lengths:
+            return list(self._queryset(limit, values))
         alias = self._alias()
-        key = (alias, limit)
+        key = (alias, limit, lengths)
         plan = self._plans.get(key)
         if plan is None:
             with self._lock:
-                plan = self._plans.get(key) or self._plan(limit)
+                plan = self._plans.get(key) or self._plan(limit, lengths)
                 self._plans[key] = plan
         connection = connections[alias]
         if plan.for_update and connection.get_autocommit():
@@ -238,8 +277,9 @@ class PreparedQuery(Generic[P, M]):
                 "select_for_update cannot be used outside of a transaction."
             )
         params = list(plan.params)
-        for position, index in plan.slots:
-            params[position] = self._adapt(values[index], connection)
+        for position, index, item in plan.slots:
+            value = values[index] if item < 0 else values[index][item]
+            params[position] = self._adapt(value, connection)
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             raw = cursor.fetchall()
@@ -278,6 +318,14 @@ class PreparedQuery(Generic[P, M]):
                 setattr(obj, name, row[pos])
             objects.append(obj)
         return objects
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def prepared(build: Callable[P, QuerySet[Any, M]]) -> PreparedQuery[P, M]:

@@ -232,3 +232,35 @@ def test_head_is_the_first_rows_in_the_querysets_order(region: Region) -> None:
     )
     with pytest.raises(PreparedQueryError):
         post_ids.head(0, space.pk)
+
+
+@prepared
+def posts_among(ids: list[int], space_id: int) -> QuerySet[Post]:
+    return Post.objects.filter(pk__in=ids, space_id=space_id).order_by("pk")
+
+
+def test_a_list_of_ids_is_compiled_once_per_length(region: Region) -> None:
+    space = _space(region)
+    first, second = Post.objects.filter(space_id=space.pk).order_by("pk")
+    assert posts_among.all([second.pk, first.pk], space.pk) == [first, second]
+    assert posts_among.all([first.pk], space.pk) == [first]
+    assert posts_among.all((second.pk, second.pk), space.pk) == [second]
+    assert posts_among.all([second.pk, 10**9], space.pk) == [second]
+    assert posts_among.all([first.pk], space.pk + 1000) == []
+
+
+def test_an_empty_list_answers_as_the_queryset_does(region: Region) -> None:
+    space = _space(region)
+
+    @prepared
+    def posts_but(ids: list[int], space_id: int) -> QuerySet[Post]:
+        return Post.objects.filter(space_id=space_id).exclude(pk__in=ids).order_by("pk")
+
+    assert posts_among.all([], space.pk) == []
+    assert posts_but.all([], space.pk) == list(Post.objects.filter(space_id=space.pk))
+
+
+@pytest.mark.parametrize("value", [[1, None], [True], "12", [1.0], {1, 2}])
+def test_a_list_must_hold_ints_only(region: Region, value) -> None:
+    with pytest.raises(PreparedQueryError):
+        posts_among.all(value, 1)

@@ -65,6 +65,21 @@ def _active_read_marks(space_id: int) -> QuerySet[Membership, tuple[int, int]]:
     )
 
 
+@prepared
+def _files_of(post_ids: list[int]) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(post_id__in=post_ids).order_by("id")
+
+
+@prepared
+def _ack_requests_of(post_ids: list[int]) -> QuerySet[AckRequest]:
+    return AckRequest.objects.filter(post_id__in=post_ids).select_related("member")
+
+
+@prepared
+def _acks_of(post_ids: list[int]) -> QuerySet[Acknowledgement, tuple[int, int]]:
+    return Acknowledgement.objects.filter(post_id__in=post_ids).values_list("post_id", "member_id")
+
+
 def _readable(viewer: Member, space: Space) -> Membership:
     membership = _membership.first(space.pk, viewer.pk)
     if space.state == SpaceState.DELETED or not authz.may_read_space(membership):
@@ -84,10 +99,10 @@ def _attach_files_and_requests(posts: list[Post]) -> None:
     cost a page of 50 posts more than its queries."""
     ids = [p.pk for p in posts]
     files: dict[int, list[Attachment]] = {pk: [] for pk in ids}
-    for attachment in Attachment.objects.filter(post_id__in=ids).order_by("id"):
+    for attachment in _files_of.all(ids):
         files[attachment.post_id].append(attachment)
     requests: dict[int, list[AckRequest]] = {pk: [] for pk in ids}
-    for request in AckRequest.objects.filter(post_id__in=ids).select_related("member"):
+    for request in _ack_requests_of.all(ids):
         requests[request.post_id].append(request)
     for post in posts:
         post._prefetched_objects_cache = {  # type: ignore[attr-defined]
@@ -112,7 +127,7 @@ def _counted(
     ids = [p.pk for p in posts]
     # The page's 了解, read once: their number per post comes from the same rows (one 了解 per
     # member and post) instead of a count per post.
-    acked = set(Acknowledgement.objects.filter(post_id__in=ids).values_list("post_id", "member_id"))
+    acked = set(_acks_of.all(ids))
     ack_counts = Counter(post_id for post_id, _ in acked)
     if marks is None:
         marks = _read_marks(space)
