@@ -15,6 +15,12 @@ even when one exists). Here ``group_send`` puts the event straight on each queue
 event of plain values shallowly (nothing in it can be shared mutably), and a channel's queue
 lives as long as its receiver waits on it; a queue nobody waits on any more (its connection
 closed) goes when the receive is cancelled, or at the next sweep.
+
+A request publishes from its own thread while the connections wait on the server's event loop.
+Through ``async_to_sync`` the request waited for the loop to take each event (a crossing to the
+loop and back per event, and a post can publish one per member notified). ``group_send_soon``
+hands the event to the loop and returns: the loop runs handed-over callbacks in order, so events
+keep their order, and before the request's own answer, which the loop sends after them.
 """
 
 from __future__ import annotations
@@ -29,6 +35,13 @@ from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer
 
 _PLAIN = (str, int, float, bool, type(None))
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _copy(message: dict[str, Any]) -> dict[str, Any]:
@@ -47,6 +60,8 @@ class InProcessChannelLayer(InMemoryChannelLayer):
         self.sweep_interval = sweep_interval
         self.sweeps = 0
         self._next_sweep = 0.0
+        # The event loop the receivers wait on (the last one seen receiving or joining).
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _clean_expired(self) -> None:
         now = time.monotonic()
@@ -80,6 +95,7 @@ class InProcessChannelLayer(InMemoryChannelLayer):
 
     async def receive(self, channel: str) -> dict[str, Any]:
         self.require_valid_channel_name(channel)
+        self._loop = asyncio.get_running_loop()
         self._clean_expired()
         queue = self._queue(channel)
         try:
@@ -92,9 +108,34 @@ class InProcessChannelLayer(InMemoryChannelLayer):
             raise
         return message
 
+    async def group_add(self, group: str, channel: str) -> None:
+        self._loop = asyncio.get_running_loop()
+        await super().group_add(group, channel)
+
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         assert isinstance(message, dict), "Message is not a dict"
         self.require_valid_group_name(group)
+        self._group_put(group, message)
+
+    def group_send_soon(self, group: str, message: dict[str, Any]) -> bool:
+        """Hand ``message`` for ``group`` to the receivers' event loop from any thread, without
+        waiting; False (nothing sent) when there is no running loop to hand it to, for the
+        caller to send it the ordinary way."""
+        assert isinstance(message, dict), "Message is not a dict"
+        self.require_valid_group_name(group)
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return False
+        if _running_loop() is loop:
+            self._group_put(group, message)
+            return True
+        try:
+            loop.call_soon_threadsafe(self._group_put, group, message)
+        except RuntimeError:  # closed meanwhile
+            return False
+        return True
+
+    def _group_put(self, group: str, message: dict[str, Any]) -> None:
         self._clean_expired()
         # Every channel in a group was checked when it joined (group_add).
         for channel in list(self.groups.get(group, ())):

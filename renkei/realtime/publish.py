@@ -9,6 +9,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from renkei.realtime.layers import InProcessChannelLayer
+
 log = logging.getLogger(__name__)
 
 
@@ -19,6 +21,11 @@ def publish_now(group: str, event: dict[str, Any]) -> None:
     if layer is None:
         return
     try:
+        # The embedded layer takes it without a wait (renkei.realtime.layers); Redis's layer,
+        # or no running loop, the ordinary way. (Redis's layer answers every attribute through
+        # a layer of the running loop, so it is not asked whether it has the method.)
+        if isinstance(layer, InProcessChannelLayer) and layer.group_send_soon(group, event):
+            return
         async_to_sync(layer.group_send)(group, event)
     except Exception:
         log.exception("live event to %s could not be published", group)

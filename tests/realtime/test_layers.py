@@ -98,3 +98,37 @@ async def test_the_sweep_drops_queues_nobody_waits_on():
     await asyncio.sleep(0.1)
     await layer.group_send("space.5", {"type": "space.event"})  # any call may sweep
     assert name not in layer.channels
+
+
+async def test_a_request_thread_hands_events_over_without_waiting_and_in_order():
+    layer = InProcessChannelLayer()
+    name = await layer.new_channel()
+    await layer.group_add("space.7", name)
+    loop = asyncio.get_running_loop()
+
+    def from_a_request_thread() -> list[bool]:
+        return [layer.group_send_soon("space.7", {"type": "space.event", "n": n}) for n in range(3)]
+
+    handed = await loop.run_in_executor(None, from_a_request_thread)
+    assert handed == [True, True, True]
+    got = [(await asyncio.wait_for(layer.receive(name), 1))["n"] for _ in range(3)]
+    assert got == [0, 1, 2]
+
+
+async def test_on_the_loop_itself_the_event_is_queued_at_once():
+    layer = InProcessChannelLayer()
+    name = await layer.new_channel()
+    await layer.group_add("space.8", name)
+    assert layer.group_send_soon("space.8", {"type": "space.event", "n": 1})
+    assert (await asyncio.wait_for(layer.receive(name), 1))["n"] == 1
+
+
+def test_without_a_running_loop_nothing_is_sent_and_the_caller_is_told():
+    layer = InProcessChannelLayer()
+    assert layer.group_send_soon("space.9", {"type": "space.event"}) is False
+    loop = asyncio.new_event_loop()
+    name = loop.run_until_complete(layer.new_channel())
+    loop.run_until_complete(layer.group_add("space.9", name))
+    loop.close()
+    # The loop the receivers waited on has closed: nothing is handed to it.
+    assert layer.group_send_soon("space.9", {"type": "space.event"}) is False
