@@ -9,7 +9,8 @@ notes where each marker landed among the parameters; later calls only put the ne
 there. The SQL, the column conversions and the model objects stay Django's, so the model
 remains the one description of the table; a shape whose markers cannot be followed (an
 argument that ends up inside the SQL text, transformed into a pattern, or not used) is refused
-when first compiled instead of being run wrong.
+when first compiled instead of being run wrong. ``prepared_update`` does the same for an UPDATE
+of the rows a QuerySet selects (``QuerySet.update``).
 
 Arguments are typed ``int``, ``str``, ``datetime``, ``UUID`` or ``list[int]``; a value of
 another type is refused at the call, because a different value could need different SQL
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, ParamSpec, TypeVar, cast, get_args, get_origin, get_type_hints
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.query import (
     FlatValuesListIterable,
@@ -36,6 +37,7 @@ from django.db.models.query import (
     ValuesListIterable,
     get_related_populators,
 )
+from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
 
 P = ParamSpec("P")
@@ -70,8 +72,8 @@ def _marker(kind: type, index: int, length: int) -> object:
 class _Plan:
     sql: str
     params: tuple[Any, ...]
-    # (position among the params, argument index, index in a list argument or -1)
-    slots: tuple[tuple[int, int, int], ...]
+    # (position among the params, argument index, index in a list argument or -1, wrapper)
+    slots: tuple[tuple[int, int, int, Any], ...]
     shape: str  # "models", "tuples", "flat" or "dicts"
     col_count: int
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
@@ -84,15 +86,11 @@ class _Plan:
     for_update: bool
 
 
-class PreparedQuery(Generic[P, M]):
-    """A QuerySet built by ``build`` from its arguments, compiled once per database.
+class _Arguments:
+    """The typed arguments of a prepared statement: checking a call's values, the markers that
+    stand in for them while compiling, and where each lands among the parameters."""
 
-    ``all()`` gives what iterating the QuerySet gives (model objects, tuples, flat values or
-    dicts); ``first()`` what ``QuerySet.first()`` gives. Use it as a decorator on the function
-    that builds the QuerySet; the function's annotations give the arguments' types.
-    """
-
-    def __init__(self, build: Callable[P, QuerySet[Any, M]]) -> None:
+    def __init__(self, build: Callable[..., Any]) -> None:
         self._build = build
         self.__doc__ = build.__doc__
         self.__name__ = getattr(build, "__name__", "prepared")
@@ -110,9 +108,106 @@ class PreparedQuery(Generic[P, M]):
                 )
             self._kinds.append(kind)
         self._lists = [i for i, kind in enumerate(self._kinds) if kind is _IntList]
+        self._lock = threading.Lock()
+
+    def _values(self, args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        if kwargs or len(args) != len(self._kinds):
+            values = tuple(self._signature.bind(*args, **kwargs).arguments.values())
+        else:
+            values = tuple(args)
+        for value, kind in zip(values, self._kinds, strict=True):
+            if kind is _IntList:
+                if not isinstance(value, list | tuple) or any(type(v) is not int for v in value):
+                    raise PreparedQueryError(f"{self.__name__}: {value!r} is not a list of int")
+            elif type(value) is not kind and not (kind is datetime and isinstance(value, datetime)):
+                raise PreparedQueryError(
+                    f"{self.__name__}: {value!r} is not {kind.__name__}; "
+                    "a prepared query takes only values of its arguments' types"
+                )
+        return values
+
+    def _markers(self, lengths: tuple[int, ...]) -> list[object]:
+        length_of = dict(zip(self._lists, lengths, strict=True))
+        return [_marker(kind, i, length_of.get(i, 0)) for i, kind in enumerate(self._kinds)]
+
+    def _slots(
+        self, sql: str, params: Sequence[Any], markers: list[object], connection: Any
+    ) -> tuple[tuple[int, int, int, Any], ...]:
+        """Where each marker landed among ``params``: (position, argument, list item or -1,
+        the database driver's wrapper of the value or None)."""
+        # Each marker as the database receives it, with the argument (and list item) it stands for.
+        expected: dict[tuple[type, Any], tuple[int, int]] = {}
+        for index, marker in enumerate(markers):
+            items = marker if isinstance(marker, list) else [marker]
+            for item_index, item in enumerate(items):
+                adapted = _adapt(item, connection)
+                expected[(type(adapted), adapted)] = (
+                    index,
+                    item_index if isinstance(marker, list) else -1,
+                )
+        slots: list[tuple[int, int, int, Any]] = []
+        for position, param in enumerate(params):
+            found = expected.get((type(param), param)) if _hashable(param) else None
+            if found is not None:
+                slots.append((position, *found, None))
+                continue
+            if isinstance(param, int) and not isinstance(param, bool):
+                # psycopg's typed integers (Int8 for a BigIntegerField): the value is wrapped
+                # the same way at each call.
+                found = expected.get((int, int(param)))
+                if found is not None:
+                    slots.append((position, *found, type(param)))
+                    continue
+            if isinstance(param, str) and any(
+                isinstance(marker, str) and marker in param for _, marker in expected
+            ):
+                raise PreparedQueryError(
+                    f"{self.__name__}: an argument is transformed in the SQL "
+                    "(a pattern or a function of it); use an ordinary QuerySet"
+                )
+        placed = {(index, item) for _, index, item, _wrap in slots}
+        missing = sorted(
+            {index for index, item in expected.values() if (index, item) not in placed}
+        )
+        if missing or any(str(marker) in sql for _, marker in expected):
+            raise PreparedQueryError(
+                f"{self.__name__}: arguments {missing} do not reach the query as "
+                "parameters; use an ordinary QuerySet"
+            )
+        return tuple(slots)
+
+    @staticmethod
+    def _params(
+        template: tuple[Any, ...],
+        slots: tuple[tuple[int, int, int, Any], ...],
+        values: tuple[Any, ...],
+        connection: Any,
+    ) -> list[Any]:
+        params = list(template)
+        for position, index, item, wrap in slots:
+            value = _adapt(values[index] if item < 0 else values[index][item], connection)
+            params[position] = value if wrap is None else wrap(value)
+        return params
+
+    @staticmethod
+    def _alias() -> str:
+        # Every prepared statement goes to the default database; building the QuerySet only to
+        # ask the router would cost what preparing saves.
+        return "default"
+
+
+class PreparedQuery(_Arguments, Generic[P, M]):
+    """A QuerySet built by ``build`` from its arguments, compiled once per database.
+
+    ``all()`` gives what iterating the QuerySet gives (model objects, tuples, flat values or
+    dicts); ``first()`` what ``QuerySet.first()`` gives. Use it as a decorator on the function
+    that builds the QuerySet; the function's annotations give the arguments' types.
+    """
+
+    def __init__(self, build: Callable[P, QuerySet[Any, M]]) -> None:
+        super().__init__(build)
         # By database, limit (0: all rows) and the lengths of the list arguments.
         self._plans: dict[tuple[str, int, tuple[int, ...]], _Plan] = {}
-        self._lock = threading.Lock()
 
     def all(self, *args: P.args, **kwargs: P.kwargs) -> list[M]:
         """Every row, as iterating the QuerySet would give them."""
@@ -132,22 +227,6 @@ class PreparedQuery(Generic[P, M]):
 
     # -- compiling ---------------------------------------------------------------------------
 
-    def _values(self, args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[Any, ...]:
-        if kwargs or len(args) != len(self._kinds):
-            values = tuple(self._signature.bind(*args, **kwargs).arguments.values())
-        else:
-            values = tuple(args)
-        for value, kind in zip(values, self._kinds, strict=True):
-            if kind is _IntList:
-                if not isinstance(value, list | tuple) or any(type(v) is not int for v in value):
-                    raise PreparedQueryError(f"{self.__name__}: {value!r} is not a list of int")
-            elif type(value) is not kind and not (kind is datetime and isinstance(value, datetime)):
-                raise PreparedQueryError(
-                    f"{self.__name__}: {value!r} is not {kind.__name__}; "
-                    "a prepared query takes only values of its arguments' types"
-                )
-        return values
-
     def _queryset(self, limit: int, values: Sequence[Any]) -> QuerySet[Any, M]:
         queryset = cast(Callable[..., QuerySet[Any, M]], self._build)(*values)
         if limit:
@@ -157,8 +236,7 @@ class PreparedQuery(Generic[P, M]):
         return queryset
 
     def _plan(self, limit: int, lengths: tuple[int, ...]) -> _Plan:
-        length_of = dict(zip(self._lists, lengths, strict=True))
-        markers = [_marker(kind, i, length_of.get(i, 0)) for i, kind in enumerate(self._kinds)]
+        markers = self._markers(lengths)
         queryset = self._queryset(limit, markers)
         alias = queryset.db
         if alias != self._alias():
@@ -166,38 +244,7 @@ class PreparedQuery(Generic[P, M]):
         connection = connections[alias]
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        # Each marker as the database receives it, with the argument (and list item) it stands for.
-        expected: dict[tuple[type, Any], tuple[int, int]] = {}
-        for index, marker in enumerate(markers):
-            items = marker if isinstance(marker, list) else [marker]
-            for item_index, item in enumerate(items):
-                adapted = self._adapt(item, connection)
-                expected[(type(adapted), adapted)] = (
-                    index,
-                    item_index if isinstance(marker, list) else -1,
-                )
-        slots: list[tuple[int, int, int]] = []
-        for position, param in enumerate(params):
-            found = expected.get((type(param), param)) if _hashable(param) else None
-            if found is not None:
-                slots.append((position, *found))
-                continue
-            if isinstance(param, str) and any(
-                isinstance(marker, str) and marker in param for _, marker in expected
-            ):
-                raise PreparedQueryError(
-                    f"{self.__name__}: an argument is transformed in the SQL "
-                    "(a pattern or a function of it); use an ordinary QuerySet"
-                )
-        placed = {(index, item) for _, index, item in slots}
-        missing = sorted(
-            {index for index, item in expected.values() if (index, item) not in placed}
-        )
-        if missing or any(str(marker) in sql for _, marker in expected):
-            raise PreparedQueryError(
-                f"{self.__name__}: arguments {sorted(missing)} do not reach the query as "
-                "parameters; use an ordinary QuerySet"
-            )
+        slots = self._slots(sql, params, markers, connection)
         iterable = queryset._iterable_class
         select = compiler.select
         columns = [s[0] for s in select[: compiler.col_count]]
@@ -235,7 +282,7 @@ class PreparedQuery(Generic[P, M]):
         return _Plan(
             sql=sql,
             params=tuple(params),
-            slots=tuple(slots),
+            slots=slots,
             shape=shape,
             col_count=compiler.col_count,
             converters=converters,
@@ -248,15 +295,6 @@ class PreparedQuery(Generic[P, M]):
             for_update=bool(queryset.query.select_for_update)
             and connection.features.has_select_for_update,
         )
-
-    @staticmethod
-    def _adapt(value: Any, connection: Any) -> Any:
-        # As the fields prepare a lookup's value for this database (DateTimeField, UUIDField).
-        if isinstance(value, datetime):
-            return connection.ops.adapt_datetimefield_value(value)
-        if isinstance(value, uuid.UUID) and not connection.features.has_native_uuid_field:
-            return value.hex
-        return value
 
     # -- running -----------------------------------------------------------------------------
 
@@ -276,10 +314,7 @@ class PreparedQuery(Generic[P, M]):
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        params = list(plan.params)
-        for position, index, item in plan.slots:
-            value = values[index] if item < 0 else values[index][item]
-            params[position] = self._adapt(value, connection)
+        params = self._params(plan.params, plan.slots, values, connection)
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             raw = cursor.fetchall()
@@ -293,11 +328,6 @@ class PreparedQuery(Generic[P, M]):
                 row[pos] = value
             rows.append(row)
         return self._shape(plan, alias, rows)
-
-    def _alias(self) -> str:
-        # Every prepared query reads through the default router's database; building the
-        # QuerySet only to ask would cost what preparing saves.
-        return "default"
 
     @staticmethod
     def _shape(plan: _Plan, alias: str, rows: list[list[Any]]) -> list[Any]:
@@ -320,6 +350,63 @@ class PreparedQuery(Generic[P, M]):
         return objects
 
 
+class PreparedUpdate(_Arguments, Generic[P]):
+    """An UPDATE compiled once per database: ``build`` gives the QuerySet of the rows and the
+    new values, as ``QuerySet.update`` takes them. ``run()`` returns the number of rows changed.
+    Only an update of one table is prepared (no joins in the filter, no parent model's table).
+    """
+
+    def __init__(self, build: Callable[P, tuple[QuerySet[Any, Any], dict[str, Any]]]) -> None:
+        super().__init__(build)
+        self._compiled: dict[tuple[str, tuple[int, ...]], tuple[str, tuple[Any, ...], Any]] = {}
+
+    def run(self, *args: P.args, **kwargs: P.kwargs) -> int:
+        """Update the rows; the number changed."""
+        values = self._values(args, kwargs)
+        lengths = tuple(len(values[i]) for i in self._lists)
+        if 0 in lengths:
+            queryset, changes = self._build(*values)
+            return int(queryset.update(**changes))
+        alias = self._alias()
+        key = (alias, lengths)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(key) or self._compile(lengths)
+                self._compiled[key] = compiled
+        sql, template, slots = compiled
+        connection = connections[alias]
+        params = self._params(template, slots, values, connection)
+        with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return int(cursor.rowcount)
+
+    def _compile(self, lengths: tuple[int, ...]) -> tuple[str, tuple[Any, ...], Any]:
+        markers = self._markers(lengths)
+        queryset, changes = self._build(*markers)
+        if queryset.db != self._alias():
+            raise PreparedQueryError(f"{self.__name__}: only the default database is prepared")
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        query.clear_select_clause()
+        query.get_initial_alias()
+        if query.related_updates or query.count_active_tables() != 1:
+            # Django would first read the rows' ids (a join, or a parent model's table).
+            raise PreparedQueryError(f"{self.__name__}: only an update of one table is prepared")
+        connection = connections[self._alias()]
+        sql, params = query.get_compiler(using=self._alias()).as_sql()
+        return sql, tuple(params), self._slots(sql, params, markers, connection)
+
+
+def _adapt(value: Any, connection: Any) -> Any:
+    # As the fields prepare a value for this database (DateTimeField, UUIDField).
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, uuid.UUID) and not connection.features.has_native_uuid_field:
+        return value.hex
+    return value
+
+
 def _hashable(value: Any) -> bool:
     try:
         hash(value)
@@ -331,3 +418,10 @@ def _hashable(value: Any) -> bool:
 def prepared(build: Callable[P, QuerySet[Any, M]]) -> PreparedQuery[P, M]:
     """Decorator: the QuerySet this function builds, compiled once and run with new values."""
     return PreparedQuery(build)
+
+
+def prepared_update(
+    build: Callable[P, tuple[QuerySet[Any, Any], dict[str, Any]]],
+) -> PreparedUpdate[P]:
+    """Decorator: the UPDATE this function describes, compiled once and run with new values."""
+    return PreparedUpdate(build)

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from renkei.accounts.models import Member
-from renkei.prepared import PreparedQueryError, prepared
+from renkei.prepared import PreparedQueryError, prepared, prepared_update
 from renkei.spaces.actions import create_group
 from renkei.spaces.models import Membership, MembershipState, Space
 from renkei.timeline.actions import post_message
@@ -264,3 +264,48 @@ def test_an_empty_list_answers_as_the_queryset_does(region: Region) -> None:
 def test_a_list_must_hold_ints_only(region: Region, value) -> None:
     with pytest.raises(PreparedQueryError):
         posts_among.all(value, 1)
+
+
+@prepared_update
+def rename_space(space_id: int, name: str) -> tuple[QuerySet[Space], dict[str, object]]:
+    return Space.objects.filter(pk=space_id), {"name": name}
+
+
+@prepared_update
+def count_a_reply(post_id: int, at: datetime) -> tuple[QuerySet[Post], dict[str, object]]:
+    return Post.objects.filter(pk=post_id), {"reply_count": F("reply_count") + 1, "edited_at": at}
+
+
+def test_an_update_changes_the_rows_the_queryset_selects_and_says_how_many(region: Region) -> None:
+    space = _space(region)
+    other = create_group(region.nurse, name="別の部屋", member_ids=[])
+    assert rename_space.run(space.pk, "退院後のフォロー") == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert rename_space.run(space.pk, "在宅療養の相談") == 1
+    assert len(queries.captured_queries) == 1
+    space.refresh_from_db()
+    other.refresh_from_db()
+    assert space.name == "在宅療養の相談"
+    assert other.name == "別の部屋"
+    assert rename_space.run(10**9, "どこにもない") == 0
+
+
+def test_an_update_takes_expressions_and_datetimes_as_update_does(region: Region) -> None:
+    space = _space(region)
+    post = Post.objects.filter(space_id=space.pk).first()
+    assert post is not None
+    at = timezone.now()
+    count_a_reply.run(post.pk, at)
+    count_a_reply.run(post.pk, at)
+    post.refresh_from_db()
+    assert post.reply_count == 2
+    assert post.edited_at == at
+
+
+def test_an_update_through_a_join_is_refused(region: Region) -> None:
+    @prepared_update
+    def rename_spaces_of(login_id: str) -> tuple[QuerySet[Space], dict[str, object]]:
+        return Space.objects.filter(memberships__member__login_id=login_id), {"name": "x"}
+
+    with pytest.raises(PreparedQueryError, match="one table"):
+        rename_spaces_of.run("nurse")

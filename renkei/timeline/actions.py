@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -26,7 +27,7 @@ from renkei.guard.checks import record_confirmed, screen_post
 from renkei.notifications.actions import queue_for_post
 from renkei.notifications.models import Notification, NotificationKind
 from renkei.policy.queries import current_policy
-from renkei.prepared import prepared
+from renkei.prepared import prepared, prepared_update
 from renkei.realtime.publish import publish_on_commit
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceState
 from renkei.timeline.models import Acknowledgement, AckRequest, Mention, Post, PostVersion
@@ -92,6 +93,21 @@ def _space_for_update(space_id: int) -> QuerySet[Space]:
 @prepared
 def _membership(space_id: int, member_id: int) -> QuerySet[Membership]:
     return Membership.objects.filter(space_id=space_id, member_id=member_id)
+
+
+@prepared_update
+def _move_last_post(
+    space_id: int, post_id: int, at: datetime
+) -> tuple[QuerySet[Space], dict[str, object]]:
+    return Space.objects.filter(pk=space_id), {"last_post_id": post_id, "last_activity_at": at}
+
+
+@prepared_update
+def _move_read_mark(
+    membership_id: int, post_id: int
+) -> tuple[QuerySet[Membership], dict[str, object]]:
+    # The author has read their own post.
+    return Membership.objects.filter(pk=membership_id), {"last_read_post_id": post_id}
 
 
 def _post_by_client_id(actor: Member, client_id: str) -> Post | None:
@@ -165,12 +181,16 @@ def post_message(
                 if parent.is_deleted:
                     raise DomainError(_("This post was deleted; it cannot be replied to."))
             requested = set(ack_from) - {actor.pk}
-            ack_members = list(
-                Member.objects.filter(
-                    pk__in=requested,
-                    memberships__space=space,
-                    memberships__state=MembershipState.ACTIVE,
+            ack_members = (
+                list(
+                    Member.objects.filter(
+                        pk__in=requested,
+                        memberships__space=space,
+                        memberships__state=MembershipState.ACTIVE,
+                    )
                 )
+                if requested
+                else []
             )
             if len(ack_members) != len(requested):
                 raise ValidationFailed(
@@ -197,11 +217,9 @@ def post_message(
             AckRequest.objects.bulk_create([AckRequest(post=post, member=m) for m in ack_members])
             if parent is not None:
                 Post.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
-            Space.objects.filter(pk=space.pk).update(
-                last_post_id=post.pk, last_activity_at=post.created_at
-            )
+            _move_last_post.run(space.pk, post.pk, post.created_at)
             space.last_post_id = post.pk
-            Membership.objects.filter(pk=membership.pk).update(last_read_post_id=post.pk)
+            _move_read_mark.run(membership.pk, post.pk)
             record(
                 AuditAction.POST_CREATED,
                 actor=actor,
