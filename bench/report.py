@@ -24,44 +24,51 @@ The measures the issue asks for on their own — a region of 10,000 members and 
 `make bench-multi`). The crash test (a server killed with SIGKILL while members post) is part of
 the suite: `tests/timeline/test_crash_durability.py`.
 
-## Where the time of a post goes (profiles of 24 November 2026)
+## Where the time of a post goes (profiles of 24 and 25 November 2026)
 
-**Now**, on a quiet machine (load average below 1), after the changes below: py-spy (250 Hz,
-every thread; threads waiting for work left out, a thread waiting on the disk counted) on the
-uvicorn process of the bench region while one
-client made 400 posts back to back (17.5 ms median, 12.2 ms of server CPU per post), and 400
-first pages of the 10,000-post timeline (14.4 ms median, 10.8 ms CPU). Each sample counts for
-the innermost part of the request it was in:
+**Now** (25 November, 00:45 UTC, after the changes below): py-spy (250 Hz, every thread;
+threads waiting for work left out, a thread waiting on the disk counted) on the uvicorn process
+of the bench region while one client made 400 posts back to back, then 400 first pages of the
+10,000-post timeline. Without the profiler attached, the same runs cost 4.8–7.1 ms of server
+CPU per post (5.5–7.8 ms median) and 6.0–7.4 ms per first page (6.3–7.7 ms median); the
+machine's figures moved by a third between runs minutes apart. Each sample counts for the
+innermost part of the request it was in:
 
 | part of a post | share |
 |---|---|
-| `post_message`: space, membership, consent, client id, insert, counters | 25 % |
-| commit: SQLite writes the transaction to the WAL and syncs it | 16 % |
-| Django's handler: URL resolving, the request's thread, asgiref | 11 % |
-| notification rows | 9 % |
-| the endpoint's access check (`access_space`) | 8 % |
-| audit event with its hash chain | 7 % |
-| session guard: session, member, UserSession, second factor | 6 % |
-| uvicorn, HTTP | 4 % |
-| reading the input, the answer's JSON (django-ninja and the endpoint) | 4 % |
-| personal-information guard (R2.6) | 3 % |
-| CSRF, CSP, locale and the other middleware; the policy | 2 % + 1 % |
-| the 201 answer, the mail sender, the rate limit, the live publish | 1 % or less each |
+| `post_message`: space under lock, membership, consent, client id, insert, counters | 21 % |
+| commit: SQLite writes the transaction to the WAL and syncs it | 19 % |
+| Django's handler: URL resolving, the request's thread, asgiref | 13 % |
+| audit event with its hash chain | 10 % |
+| uvicorn, HTTP | 10 % |
+| session guard: session, member, UserSession, second factor | 9 % |
+| reading the input, the answer's JSON (django-ninja and the endpoint) | 5 % |
+| the endpoint's access check (`access_space`) | 4 % |
+| notification rows | 3 % |
+| personal-information guard (R2.6); CSRF, CSP, locale and the other middleware | 2 % each |
+| the post's JSON, the policy, the 201 answer, the rate limit, the live publish | ≤ 1.5 % each |
 
 | part of a first page (50 posts) | share |
 |---|---|
-| the page's posts with their authors, files, 了解 and read marks (`timeline_page`) | 47 % |
-| Django's handler: URL resolving, the request's thread, asgiref | 13 % |
+| the page's posts with their authors, files, 了解 and read marks (`timeline_page`) | 41 % |
+| the 50 posts as JSON (`serializers`) | 14 % |
+| Django's handler | 11 % |
+| uvicorn, HTTP | 10 % |
 | session guard | 8 % |
-| the 50 posts as JSON (`serializers`) | 8 % |
-| reading the input, django-ninja | 6 % |
-| uvicorn, HTTP | 6 % |
-| the access check | 6 % |
-| the other middleware; the policy | 3 % + 2 % |
+| reading the input, django-ninja | 8 % |
+| the access check | 4 % |
+| the other middleware; the policy | 3 % + 1 % |
 
-Of the page's 47 %, about 30 % is Django making model objects of the 51 posts and their
-authors, nearly 40 % running its six queries (SQLite and Django's cursor), the rest building
-them.
+Of `timeline_page`, about 60 % is converting the rows' columns to Python values (SQLite hands
+back dates as text), 20 % making the model objects, 20 % running the SQL; building the SQL
+no longer shows.
+
+**The evening before** (24 November, 22:30 UTC, quiet machine), with the same method: a post
+cost 12.2 ms of server CPU (17.5 ms median): `post_message` 25 %, commit 16 %, Django's handler
+11 %, notification rows 9 %, the access check 8 %, audit 7 %, session guard 6 %, uvicorn 4 %,
+input and JSON 4 %, the personal-information guard 3 %. A first page cost 10.8 ms (14.4 ms
+median): `timeline_page` 47 % (of it about 30 % making model objects and 40 % Django's six
+queries), Django's handler 13 %, session guard 8 %, JSON 8 %.
 
 **Before** (the same day, on a machine loaded with other work, in-process through Django's test
 client): the 201 answer's view of the post took 19 % of a post (6 queries; now 1 %), the
@@ -214,6 +221,41 @@ What the measurements showed, and what changed:
   share of two cores while 5,000 sockets are served, which this machine does not let us
   separate.
 
+- **Django built the SQL of the same lookups on every request** (25 November). A post's
+  17 statements and a page's 11 are the same few shapes each time, yet Django built each anew:
+  filter, joins, compiler, 0.3–0.45 ms of Python for a lookup SQLite answers in 0.03 ms
+  (`Membership.objects.filter(...).first()`: 430–455 µs; its SQL run through Django's cursor
+  with the model made: 32 µs). Prepared queries (`renkei/prepared.py`) are ordinary QuerySets
+  written as functions of their arguments; each is compiled once with marker values, and later
+  calls put the new values where the markers landed and read the rows with Django's own column
+  converters and model objects. A shape the markers cannot follow (an argument inside a pattern,
+  or not reaching the parameters) is refused when first compiled; an argument of another type
+  (`None` would need `IS NULL`) is refused at the call; a list of ids is compiled per length;
+  an UPDATE of one table is prepared the same way. Now prepared: the session and sign-in rows,
+  the policy, the access check, the space under lock, the membership, the client id, the guard's
+  version, the last audit hash, the notification marks, the space's last post and the author's
+  read mark, and a page's posts, read marks, files, 了解 requests and 了解. The statements
+  are unchanged (17 per post, 11 per page; the query-count tests hold). In-process through
+  Django's test client, back to back, same region: a post 9.0 → 5.3 ms of CPU, a first page
+  9.8 → 6.8 ms (single lookups) → 5.3 ms (the lists of ids too); `tests/test_prepared.py`
+  holds each shape to what its QuerySet gives, on SQLite and PostgreSQL. A post also no
+  longer builds a query for the members asked for 了解 when it asks nobody, and a page reads of
+  each author only what it shows (its 51 rows: 1.22 → 0.85 ms).
+- **A request crossed between the event loop and its thread several times.** Django's ASGI
+  handler loads the middleware for async callers; every middleware here is synchronous, so
+  each was adapted, and a request went into its thread for the middleware, back to the event
+  loop to resolve the URL, into a thread again for the view and back out. The loop's thread held
+  the GIL for 42 % of an authenticated request's samples (`py-spy --gil`). The handler now
+  loads the chain as under WSGI and a request enters it once, in its thread
+  (`renkei/request_threads.py`): the loop's share fell to 9 %; `/api/v1/me` through the ASGI
+  application in-process, six rounds of 150 interleaved with the old handler: 4.19 → 3.30 ms of
+  CPU at best (3.79 → 3.65 in a noisier run).
+- **A live event waited for the event loop.** A request published each event through
+  `async_to_sync`, so its thread waited for the loop to take it, once per event (a post
+  publishes one per member it notifies). The embedded layer now takes an event from any thread
+  without waiting (`group_send_soon` in `renkei/realtime/layers.py`): the loop runs it before
+  the request's own answer, which it sends after. Redis's layer is used as before.
+
 Looked at and left as they are, with the reason:
 
 - **Durability costs what the disk's sync costs** (a bare `sqlite3` loop in WAL, one row per
@@ -222,18 +264,20 @@ Looked at and left as they are, with the reason:
   mode NORMAL may lose the last commits on a power cut. The peer runs SQLite in WAL with the
   same default (FULL). With one commit per post and the write lock held through the sync, a
   disk like the first one caps one database file near 180 posts/s whatever the CPU does.
-- **The GIL bounds one process at 1 / (CPU per post).** On a quiet machine a post costs 9–10
-  ms of server CPU back to back and 10–14 ms under 20 clients, so one process tops out near
-  70–95 posts/s. Two `make bench-peer` runs that evening put Renkei level with the peer: 72.0
-  and 81.2 posts/s beside its 74.4 and 80.1 (0.97× and 1.01×), 13.9 and 12.4 ms of CPU per post
-  beside its 12.4 and 11.6. The issue's 5× (≈ 370–400 posts/s) needs at most 2.3–2.5 ms of CPU
-  per post, four to five times less than now; the latency targets ask as much (a sequential
-  post in under about 4 ms, a live delivery, which includes its post, in under about 6 ms). A
-  plain post is 17 statements, and each costs far more in Django's ORM than in SQLite: the
-  access check's one SELECT runs in 0.04 ms in SQLite and costs 1.1–1.5 ms with the ORM
-  building and reading it. What is left is spread over those statements, the middleware and
-  the JSON (the table above), not one hot spot: closing the gap would mean writing the posting
-  path without the ORM and Django's request handling, and committing several posts at once.
+- **The GIL bounds one process at 1 / (CPU per post).** On 24 November a post cost 9–10 ms
+  of server CPU back to back and 10–14 ms under 20 clients, and two `make bench-peer` runs put
+  Renkei level with the peer (72.0 and 81.2 posts/s beside its 74.4 and 80.1). After the
+  prepared queries and the single crossing (25 November, 00:30 and 00:35 UTC) a post costs
+  5.3–7.8 ms back to back and 7.2–9.4 ms under 20 clients: 132.5 and 101.8 posts/s beside the
+  peer's 59.2 and 60.2 in the same runs (2.24× and 1.69×). The peer itself ran a quarter slower
+  than the evening before on the same machine (its CPU per post 15.7–15.9 ms against 11.6–12.4),
+  so the ratios of one run are worth more than figures from different hours. The issue's 5×
+  (300–400 posts/s against the peer's 60–80) needs 2.5–3.3 ms of CPU per post, still two to
+  three times less than now. What is left is spread out (the table above): SQLite's commit, the
+  insert with its search-index rows, Django's handler and uvicorn with the middleware and the
+  session guard, the audit event; no single part would close the gap. Closing it would mean a
+  posting path outside Django's request handling and committing several posts at once; every
+  permission check, audit event and durability setting would have to stay as it is.
 - **Fewer requests at once.** With the GIL, 20 requests in 20 threads run one at a time
   anyway; letting at most two run their synchronous part at once (a semaphore around each
   request's work) was tried to save the switching between them. Back to back on the quiet
