@@ -267,11 +267,13 @@ Looked at and left as they are, with the reason:
 - **The GIL bounds one process at 1 / (CPU per post).** On 24 November a post cost 9–10 ms
   of server CPU back to back and 10–14 ms under 20 clients, and two `make bench-peer` runs put
   Renkei level with the peer (72.0 and 81.2 posts/s beside its 74.4 and 80.1). After the
-  prepared queries and the single crossing (25 November, 00:30 and 00:35 UTC) a post costs
-  5.3–7.8 ms back to back and 7.2–9.4 ms under 20 clients: 132.5 and 101.8 posts/s beside the
-  peer's 59.2 and 60.2 in the same runs (2.24× and 1.69×). The peer itself ran a quarter slower
-  than the evening before on the same machine (its CPU per post 15.7–15.9 ms against 11.6–12.4),
-  so the ratios of one run are worth more than figures from different hours. The issue's 5×
+  prepared queries and the single crossing, three runs on 25 November (00:30, 00:35 and
+  00:58 UTC; the tables above are the last) put a post at 5.3–7.8 ms of CPU back to back and
+  7.2–9.4 ms under 20 clients: 132.5, 101.8 and 125.1 posts/s beside the peer's 59.2, 60.2 and
+  53.8 in the same runs (2.24×, 1.69×, 2.33×), a sequential post 6.0–7.8 ms median against its
+  19.1–22.6 ms (0.27–0.40×). The peer itself ran a quarter slower than the evening before on
+  the same machine (its CPU per post 15.7–17.6 ms against 11.6–12.4), so the ratios of one run
+  are worth more than figures from different hours. The issue's 5×
   (300–400 posts/s against the peer's 60–80) needs 2.5–3.3 ms of CPU per post, still two to
   three times less than now. What is left is spread out (the table above): SQLite's commit, the
   insert with its search-index rows, Django's handler and uvicorn with the middleware and the
