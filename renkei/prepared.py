@@ -124,6 +124,10 @@ class _Arguments:
                     f"{self.__name__}: {value!r} is not {kind.__name__}; "
                     "a prepared query takes only values of its arguments' types"
                 )
+            elif isinstance(value, datetime) and value.tzinfo is None:
+                # Django would first make a naive value aware in the current time zone (with a
+                # warning); here it would be compared as it is.
+                raise PreparedQueryError(f"{self.__name__}: {value!r} has no time zone")
         return values
 
     def _markers(self, lengths: tuple[int, ...]) -> list[object]:
@@ -245,6 +249,8 @@ class PreparedQuery(_Arguments, Generic[P, M]):
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         slots = self._slots(sql, params, markers, connection)
+        if getattr(queryset, "_prefetch_related_lookups", ()):
+            raise PreparedQueryError(f"{self.__name__}: prefetch_related is not prepared")
         iterable = queryset._iterable_class
         select = compiler.select
         columns = [s[0] for s in select[: compiler.col_count]]

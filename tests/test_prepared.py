@@ -184,6 +184,20 @@ def test_an_argument_of_another_type_is_refused_and_nothing_runs(region: Region,
     assert queries.captured_queries == []
 
 
+def test_a_datetime_without_a_time_zone_is_refused(region: Region) -> None:
+    with pytest.raises(PreparedQueryError, match="time zone"):
+        members_joined_after.all(datetime(2026, 11, 1, 9, 0))  # noqa: DTZ001
+
+
+def test_prefetch_related_is_refused(region: Region) -> None:
+    @prepared
+    def with_members(space_id: int) -> QuerySet[Space]:
+        return Space.objects.filter(pk=space_id).prefetch_related("memberships")
+
+    with pytest.raises(PreparedQueryError, match="prefetch_related"):
+        with_members.all(1)
+
+
 def test_a_pattern_made_of_an_argument_is_refused() -> None:
     @prepared
     def named_like(text: str) -> QuerySet[Member]:
