@@ -40,12 +40,9 @@ from renkei.spaces.models import (
     SpaceKind,
     SpaceState,
 )
+from renkei.spaces.queries import membership_of
 
 MAX_MEMBERS_AT_ONCE = 200
-
-
-def _membership(space: Space, member: Member) -> Membership | None:
-    return Membership.objects.filter(space=space, member=member).first()
 
 
 def _space_for_update(space_id: int) -> Space:
@@ -143,7 +140,7 @@ def _invite(space: Space, members: Sequence[Member], *, by: Member) -> Invited:
     are left as they are. Audits SPACE_MEMBER_ADDED or INVITATION_PENDING for each."""
     result = Invited(added=[], pending=[])
     for member in members:
-        current = _membership(space, member)
+        current = membership_of(member, space)
         if current is not None and current.state in (
             MembershipState.ACTIVE,
             MembershipState.PENDING_APPROVAL,
@@ -246,7 +243,7 @@ def rename_group(actor: Member, *, space_id: int, name: str) -> Space:
         raise ValidationFailed({"name": problems})
     with transaction.atomic():
         space = _space_for_update(space_id)
-        membership = _membership(space, actor)
+        membership = membership_of(actor, space)
         if not authz.may_read_space(membership):
             raise NotFound()
         if not authz.may_manage_group_members(space, membership):
@@ -275,7 +272,7 @@ def add_group_members(actor: Member, *, space_id: int, member_ids: Sequence[int]
     members = _eligible_members(member_ids)
     with transaction.atomic():
         space = _space_for_update(space_id)
-        membership = _membership(space, actor)
+        membership = membership_of(actor, space)
         if not authz.may_read_space(membership):
             raise NotFound()
         if not authz.may_manage_group_members(space, membership):
@@ -308,7 +305,7 @@ def remove_member(actor: Member, *, space_id: int, member_id: int) -> None:
     Audits SPACE_MEMBER_REMOVED."""
     with transaction.atomic():
         space = _space_for_update(space_id)
-        membership = _membership(space, actor)
+        membership = membership_of(actor, space)
         if not (authz.may_read_space(membership) or authz.is_lead_facility_admin(actor, space)):
             raise NotFound()
         allowed = (
@@ -366,7 +363,7 @@ def leave_space(actor: Member, *, space_id: int) -> None:
     """Leave a group or patient group of one's own accord. Audits SPACE_LEFT."""
     with transaction.atomic():
         space = _space_for_update(space_id)
-        membership = _membership(space, actor)
+        membership = membership_of(actor, space)
         if not authz.may_read_space(membership):
             raise NotFound()
         assert membership is not None
@@ -402,8 +399,8 @@ def request_connection(actor: Member, *, member_id: int) -> Space:
                     kind=SpaceKind.CONNECTION, created_by=actor, pair_key=key
                 )
                 create_key(space)
-            mine = _membership(space, actor)
-            theirs = _membership(space, other)
+            mine = membership_of(actor, space)
+            theirs = membership_of(other, space)
             if mine is not None and mine.state == MembershipState.INVITED:
                 # They asked us first: asking back is accepting.
                 return accept_connection(actor, space_id=space.pk)
@@ -440,7 +437,7 @@ def request_connection(actor: Member, *, member_id: int) -> Space:
 
 def _pending_request(actor: Member, space_id: int) -> tuple[Space, Membership]:
     space = _space_for_update(space_id)
-    mine = _membership(space, actor)
+    mine = membership_of(actor, space)
     if space.kind != SpaceKind.CONNECTION or mine is None:
         raise NotFound()
     if mine.state != MembershipState.INVITED:
@@ -569,7 +566,7 @@ def update_patient_record(actor: Member, *, space_id: int, patient: PatientInput
         raise ValidationFailed(errors)
     with transaction.atomic():
         space = _space_for_update(space_id)
-        membership = _membership(space, actor)
+        membership = membership_of(actor, space)
         if not authz.may_read_space(membership):
             raise NotFound()
         if not authz.may_edit_patient_record(space, membership):
@@ -603,7 +600,7 @@ def invite_to_patient_group(actor: Member, *, space_id: int, member_ids: Sequenc
     members = _eligible_members(member_ids)
     with transaction.atomic():
         space = _space_for_update(space_id)
-        membership = _membership(space, actor)
+        membership = membership_of(actor, space)
         if not (authz.may_read_space(membership) or authz.is_lead_facility_admin(actor, space)):
             raise NotFound()
         if not authz.may_invite_to_patient_group(actor, space, membership):
@@ -792,7 +789,7 @@ def leave_spaces_through_facility(actor: Member, *, member: Member, facility: Fa
 
 def _managed_patient_group(actor: Member, space_id: int) -> tuple[Space, Membership | None]:
     space = _space_for_update(space_id)
-    membership = _membership(space, actor)
+    membership = membership_of(actor, space)
     if space.kind != SpaceKind.PATIENT_GROUP or not (
         authz.may_read_space(membership) or authz.is_lead_facility_admin(actor, space)
     ):
@@ -865,7 +862,7 @@ def archive_patient_group(actor: Member, *, space_id: int) -> Space:
     written in it. Audits PATIENT_GROUP_ARCHIVED; the members' lists change live."""
     with transaction.atomic():
         space = _space_for_update(space_id)
-        membership = _membership(space, actor)
+        membership = membership_of(actor, space)
         if space.kind != SpaceKind.PATIENT_GROUP or not authz.may_read_space(membership):
             raise NotFound()
         if not authz.may_archive_patient_group(space, membership):
@@ -895,7 +892,7 @@ def restore_patient_group(actor: Member, *, space_id: int) -> Space:
     admin). Audits PATIENT_GROUP_RESTORED; the members' lists change live."""
     with transaction.atomic():
         space = _space_for_update(space_id)
-        membership = _membership(space, actor)
+        membership = membership_of(actor, space)
         if space.kind != SpaceKind.PATIENT_GROUP or not authz.may_read_space(membership):
             raise NotFound()
         if not authz.may_archive_patient_group(space, membership):

@@ -43,6 +43,17 @@ def _active_membership(member_id: int, public_id: uuid.UUID) -> QuerySet[Members
     )
 
 
+@prepared
+def _membership_row(space_id: int, member_id: int) -> QuerySet[Membership]:
+    return Membership.objects.filter(space_id=space_id, member_id=member_id)
+
+
+def membership_of(member: Member, space: Space) -> Membership | None:
+    """The member's membership of the space in whatever state, or None; what it allows is for
+    renkei.authz to say. Read on every post and page, so its SQL is prepared once."""
+    return _membership_row.first(space.pk, member.pk)
+
+
 def access_space(viewer: Member, public_id: uuid.UUID | str) -> SpaceAccess:
     """The space and the viewer's active membership; NotFound whether missing or not theirs."""
     membership = _active_membership.first(viewer.pk, _parse(public_id))

@@ -30,6 +30,7 @@ from renkei.policy.queries import current_policy
 from renkei.prepared import prepared, prepared_update
 from renkei.realtime.publish import publish_on_commit
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceState
+from renkei.spaces.queries import membership_of
 from renkei.timeline.models import Acknowledgement, AckRequest, Mention, Post, PostVersion
 
 if TYPE_CHECKING:
@@ -90,11 +91,6 @@ def _space_for_update(space_id: int) -> QuerySet[Space]:
     return Space.objects.select_for_update().filter(pk=space_id)
 
 
-@prepared
-def _membership(space_id: int, member_id: int) -> QuerySet[Membership]:
-    return Membership.objects.filter(space_id=space_id, member_id=member_id)
-
-
 @prepared_update
 def _move_last_post(
     space_id: int, post_id: int, at: datetime
@@ -122,7 +118,7 @@ def _locked_space(space_id: int) -> Space:
 
 
 def _writable(actor: Member, space: Space) -> Membership:
-    membership = _membership.first(space.pk, actor.pk)
+    membership = membership_of(actor, space)
     if not authz.may_read_space(membership):
         raise NotFound()
     if not authz.may_post(space, membership):
@@ -252,7 +248,7 @@ def _locked_post(actor: Member, post_id: int) -> tuple[Post, Membership | None]:
     post = Post.objects.select_for_update().select_related("space").filter(pk=post_id).first()
     if post is None or post.space.state == SpaceState.DELETED:
         raise NotFound()
-    membership = Membership.objects.filter(space=post.space, member=actor).first()
+    membership = membership_of(actor, post.space)
     if not authz.may_read_space(membership):
         raise NotFound()
     return post, membership

@@ -17,6 +17,7 @@ from renkei.attachments.models import Attachment
 from renkei.errors import NotFound
 from renkei.prepared import prepared
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceState
+from renkei.spaces.queries import membership_of
 from renkei.timeline.models import Acknowledgement, AckRequest, Post, PostVersion
 
 PAGE_SIZE = 50
@@ -41,11 +42,6 @@ class TimelinePage:
     # pages correct while new posts arrive at the top.
     next_before: int | None
     member_count: int
-
-
-@prepared
-def _membership(space_id: int, member_id: int) -> QuerySet[Membership]:
-    return Membership.objects.filter(space_id=space_id, member_id=member_id)
 
 
 # What a page shows of an author (renkei.timeline.serializers.member_json, the page's rows):
@@ -91,7 +87,7 @@ def _acks_of(post_ids: list[int]) -> QuerySet[Acknowledgement, tuple[int, int]]:
 
 
 def _readable(viewer: Member, space: Space) -> Membership:
-    membership = _membership.first(space.pk, viewer.pk)
+    membership = membership_of(viewer, space)
     if space.state == SpaceState.DELETED or not authz.may_read_space(membership):
         raise NotFound()
     assert membership is not None
