@@ -22,14 +22,12 @@ from renkei.prepared import prepared
 from renkei.spaces.models import PatientRecord, SpaceState
 
 _lock = threading.Lock()
+_last: tuple[int, PatientIndex] | None = None
 
 
 @prepared
 def _version() -> QuerySet[IndexVersion, int]:
     return IndexVersion.objects.filter(pk=IndexVersion.ROW).values_list("value", flat=True)
-
-
-_last: tuple[int, PatientIndex] | None = None
 
 
 def region_index() -> PatientIndex:
