@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from django.db.models import QuerySet
 
 from renkei.accounts.models import Member, UserSession
 from renkei.accounts.queries import lifetime_cutoff
 from renkei.errors import NotFound
 from renkei.notifications.queries import unread_count, unread_counts
 from renkei.policy.queries import current_policy
+from renkei.prepared import prepared
 from renkei.spaces.models import Membership, MembershipState, SpaceState
 from renkei.spaces.queries import access_space
 from renkei.timeline.models import Post
@@ -84,24 +88,32 @@ def subscribed_space_ids(viewer: Viewer) -> set[int]:
     )
 
 
+@prepared
+def _active_memberships_of(space_id: int, member_ids: list[int]) -> QuerySet[Membership]:
+    return (
+        Membership.objects.select_related("space")
+        .filter(member_id__in=member_ids, space_id=space_id, state=MembershipState.ACTIVE)
+        .exclude(space__state=SpaceState.DELETED)
+    )
+
+
+@prepared
+def _open_sessions_of(
+    member_ids: list[int], began_after: datetime
+) -> QuerySet[UserSession, tuple[int, str]]:
+    return UserSession.objects.filter(
+        member_id__in=member_ids, ended_at__isnull=True, created_at__gt=began_after
+    ).values_list("member_id", "session_key")
+
+
 def _still_allowed(viewers: Sequence[Viewer], space_id: int) -> list[Membership | None]:
     """For each viewer, their active membership of the space while their session is open (and
     within its longest lifetime), else None: two queries for any number of viewers."""
-    member_ids = {v.member.pk for v in viewers}
-    memberships = {
-        m.member_id: m
-        for m in Membership.objects.select_related("space")
-        .filter(member_id__in=member_ids, space_id=space_id, state=MembershipState.ACTIVE)
-        .exclude(space__state=SpaceState.DELETED)
-    }
-    open_sessions = set(
-        UserSession.objects.filter(
-            member_id__in=memberships,
-            session_key__in={v.session_key for v in viewers},
-            ended_at__isnull=True,
-            created_at__gt=lifetime_cutoff(),
-        ).values_list("member_id", "session_key")
-    )
+    member_ids = sorted({v.member.pk for v in viewers})
+    memberships = {m.member_id: m for m in _active_memberships_of.all(space_id, member_ids)}
+    # The members' open sessions, matched with the connections' sessions here: a member has a
+    # few, and the query keeps one shape per number of members.
+    open_sessions = set(_open_sessions_of.all(sorted(memberships), lifetime_cutoff()))
     return [
         memberships.get(v.member.pk) if (v.member.pk, v.session_key) in open_sessions else None
         for v in viewers

@@ -86,6 +86,11 @@ def _acks_of(post_ids: list[int]) -> QuerySet[Acknowledgement, tuple[int, int]]:
     return Acknowledgement.objects.filter(post_id__in=post_ids).values_list("post_id", "member_id")
 
 
+@prepared
+def _post_of_space(post_id: int, space_id: int) -> QuerySet[Post]:
+    return _posts().filter(pk=post_id, space_id=space_id)
+
+
 def _readable(viewer: Member, space: Space) -> Membership:
     membership = membership_of(viewer, space)
     if space.state == SpaceState.DELETED or not authz.may_read_space(membership):
@@ -229,7 +234,7 @@ def post_views_for(memberships: Sequence[Membership], post_id: int) -> dict[int,
         return {}
     space = readers[0].space
     assert all(m.space_id == space.pk for m in readers), "memberships of one space only"
-    post = _posts().filter(pk=post_id, space=space).first()
+    post = _post_of_space.first(post_id, space.pk)
     if post is None:
         return {}
     views, acked = _counted(space, [post])
