@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test.utils import override_settings
 
-from renkei.api.schemas import TimelineOut
+from renkei.api.schemas import PostOut, TimelineOut
 from renkei.timeline.actions import delete_post, edit_post, post_message
 from tests.api.spaces_cast import group, patient_group, send
 from tests.attachments import samples
@@ -95,3 +95,37 @@ def test_catching_up_is_the_schema_and_the_posts_as_read_alone(region, client_fo
     assert body["next_after"] == body["posts"][-1]["id"]
     for post in body["posts"]:
         assert client.get(f"/api/v1/posts/{post['id']}").json() == post
+
+
+@pytest.mark.rule("R3.3②")
+def test_a_new_post_answers_the_schema_and_the_post_as_read_alone(region, client_for):
+    space = patient_group(region, region.nurse, region.pharmacist)
+    client = client_for(region.nurse)
+
+    def made(answer):  # type: ignore[no-untyped-def]
+        assert answer.status_code == 201, answer.content
+        assert answer["Content-Type"].startswith("application/json")
+        post = answer.json()
+        assert PostOut.model_validate(post).model_dump(mode="json") == post
+        # Read back before anything else changes it (a reply raises its parent's count).
+        assert client.get(f"/api/v1/posts/{post['id']}").json() == post
+        return post
+
+    parent = made(send(client, space, "訪問しました"))
+    reply = made(send(client, space, "返信です", parent=parent["id"]))
+    assert reply["parent"] == parent["id"]
+    asked = made(
+        send(client, space, "確認をお願いします", ack_from=[str(region.pharmacist.public_id)])
+    )
+    assert [m["name"] for m in asked["outstanding_acks"]] == [region.pharmacist.name]
+    filed = made(
+        client.post(
+            f"/api/v1/spaces/{space.public_id}/posts",
+            {
+                "client_id": str(uuid.uuid4()),
+                "body": "記録です",
+                "files": [samples.upload("訪問記録.pdf", samples.pdf())],
+            },
+        )
+    )
+    assert [a["name"] for a in filed["attachments"]] == ["訪問記録.pdf"]
