@@ -180,7 +180,12 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "renkei.realtime.layers.InProcessChannelLayer"}}
 
 AUTH_USER_MODEL = "accounts.Member"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# The first records every new sign-in; the second only reads back the sessions begun before the
+# first existed (renkei.accounts.backends).
+AUTHENTICATION_BACKENDS = [
+    "renkei.accounts.backends.MemberBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 # Password rules come from the regional policy (renkei.accounts.passwords), not from here.
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []

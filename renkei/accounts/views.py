@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from renkei.accounts import actions, tokens
+from renkei.accounts.backends import MEMBER_BACKEND
 from renkei.accounts.forms import (
     ActivateForm,
     ChangePasswordForm,
@@ -76,7 +77,7 @@ def _start_session(request: HttpRequest, member: Member, *, second_factor: str =
     second step ("" when the member has none); the session remembers it (renkei.twofactor)."""
     device, _registered = admit_device(member, browser_key=read_browser_key(request))
     _end_current_session(request)
-    login(request, member)
+    login(request, member, backend=MEMBER_BACKEND)
     session_key = request.session.session_key
     assert session_key is not None  # login() has just saved the session under a new key
     actions.open_session(member, session_key=session_key, device_id=device.pk)
