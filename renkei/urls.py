@@ -8,8 +8,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+# The API first: its requests are the most frequent, and Django tries each pattern in order
+# (no page lives under api/).
 urlpatterns = [
     path("healthz", healthz),
+    path("api/v1/", include("renkei.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("renkei.home.urls")),
     path("", include("renkei.accounts.urls")),
@@ -22,7 +25,6 @@ urlpatterns = [
     path("", include("renkei.pledges.urls")),
     path("console/", include("renkei.console.urls")),
     path("reports/", include("renkei.reports.urls")),
-    path("api/v1/", include("renkei.api.urls")),
     path("search/", include("renkei.search.urls")),
     path("notifications/", include("renkei.notifications.urls")),
     path("files/", include("renkei.attachments.urls")),
