@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, QuerySet
+from django.db.models.signals import post_init
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -323,3 +324,87 @@ def test_an_update_through_a_join_is_refused(region: Region) -> None:
 
     with pytest.raises(PreparedQueryError, match="one table"):
         rename_spaces_of.run("nurse")
+
+
+@prepared
+def replies_with_their_people(space_id: int) -> QuerySet[Post]:
+    return (
+        Post.objects.filter(space_id=space_id)
+        .select_related("author", "parent__author", "deleted_by")
+        .defer("author__password", "author__email", "body")
+        .order_by("pk")
+    )
+
+
+def _state_of(obj: Model | None) -> object:
+    """An object as Django leaves it: its attributes, its state, and its related objects."""
+    if obj is None:
+        return None
+    attributes = {k: v for k, v in vars(obj).items() if k != "_state"}
+    related = {name: _state_of(value) for name, value in obj._state.fields_cache.items()}
+    return (type(obj), attributes, obj._state.adding, obj._state.db, related)
+
+
+def test_objects_are_built_exactly_as_django_builds_them(region: Region) -> None:
+    space = _space(region)
+    first = Post.objects.filter(space=space).order_by("pk").first()
+    assert first is not None
+    post_message(region.nurse, space_id=space.pk, body="返信です", parent_id=first.pk)
+    got = replies_with_their_people.all(space.pk)
+    expected = list(
+        Post.objects.filter(space_id=space.pk)
+        .select_related("author", "parent__author", "deleted_by")
+        .defer("author__password", "author__email", "body")
+        .order_by("pk")
+    )
+    assert len(got) == 3
+    assert [_state_of(p) for p in got] == [_state_of(p) for p in expected]
+    # Deferred columns are read when asked for, as Django reads them.
+    with CaptureQueriesContext(connection) as queries:
+        assert got[2].body == "返信です"
+        assert got[2].author is not None
+        assert got[2].author.email == region.nurse.email
+    assert len(queries.captured_queries) == 2
+    # The related objects know where they came from, as Django's do.
+    assert got[2].parent is not None
+    assert got[2].parent.author == region.doctor
+
+
+class _Remembered(Member):
+    """A member that keeps the values it was read with (a model with its own from_db)."""
+
+    class Meta:
+        proxy = True
+        app_label = "accounts"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
+        obj = super().from_db(db, field_names, values)
+        obj.read_with = dict(zip(field_names, values, strict=True))
+        return obj
+
+
+@prepared
+def remembered(member_id: int) -> QuerySet[_Remembered]:
+    return _Remembered.objects.filter(pk=member_id)
+
+
+def test_a_model_with_its_own_from_db_or_an_init_signal_is_built_by_django(
+    region: Region,
+) -> None:
+    got = remembered.first(region.nurse.pk)
+    assert got is not None
+    assert got.read_with["login_id"] == region.nurse.login_id  # type: ignore[attr-defined]
+
+    seen: list[object] = []
+
+    def receiver(sender: type, instance: object, **kwargs: object) -> None:
+        seen.append(instance)
+
+    space = _space(region)
+    post_init.connect(receiver, sender=Membership)
+    try:
+        got_membership = membership_of.first(space.pk, region.nurse.pk)
+    finally:
+        post_init.disconnect(receiver, sender=Membership)
+    assert seen == [got_membership]
