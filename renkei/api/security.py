@@ -34,7 +34,9 @@ class MemberSession(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
         if isinstance(user, Member) and user.is_authenticated:
-            return user
+            # The member itself, not Django's lazy wrapper of it: each attribute read through
+            # the wrapper is a call of its own, and a page reads the viewer once per post.
+            return getattr(user, "_wrapped", user)
         return None
 
 

@@ -33,6 +33,9 @@ class PostView:
     acked_by_me: bool
     read_count: int
     outstanding_acks: list[Member] = field(default_factory=list)
+    # The post's files, oldest first (also what post.attachments.all() gives, without building
+    # a related manager per post).
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 @dataclass
@@ -103,11 +106,13 @@ def _posts() -> QuerySet[Post]:
     return Post.objects.select_related("author", "space", "parent")
 
 
-def _attach_files_and_requests(posts: list[Post]) -> None:
-    """Each post's files and 了解 requests, read in one query each for all the posts and
-    filled in as prefetch_related would (``post.attachments.all()`` then reads no more):
-    prefetch_related builds a related manager and a queryset per post and relation, which
-    cost a page of 50 posts more than its queries."""
+def _attach_files_and_requests(
+    posts: list[Post],
+) -> tuple[dict[int, list[Attachment]], dict[int, list[AckRequest]]]:
+    """Each post's files and 了解 requests, read in one query each for all the posts, by post
+    id, and filled in as prefetch_related would (``post.attachments.all()`` in a template then
+    reads no more): prefetch_related builds a related manager and a queryset per post and
+    relation, which cost a page of 50 posts more than its queries."""
     ids = [p.pk for p in posts]
     files: dict[int, list[Attachment]] = {pk: [] for pk in ids}
     for attachment in _files_of.all(ids):
@@ -120,6 +125,7 @@ def _attach_files_and_requests(posts: list[Post]) -> None:
             "attachments": files[post.pk],
             "ack_requests": requests[post.pk],
         }
+    return files, requests
 
 
 def _read_marks(space: Space) -> list[tuple[int, int]]:
@@ -134,7 +140,7 @@ def _counted(
     (post, member) pairs of the 了解 given, from which each viewer's own mark is taken."""
     if not posts:
         return [], set()
-    _attach_files_and_requests(posts)
+    files, requests = _attach_files_and_requests(posts)
     ids = [p.pk for p in posts]
     # The page's 了解, read once: their number per post comes from the same rows (one 了解 per
     # member and post) instead of a count per post.
@@ -150,9 +156,7 @@ def _counted(
         read = len(ordered) - bisect_left(ordered, post.pk)
         if post.author_id in mark_of and mark_of[post.author_id] >= post.pk:
             read -= 1
-        outstanding = [
-            r.member for r in post.ack_requests.all() if (post.pk, r.member_id) not in acked
-        ]
+        outstanding = [r.member for r in requests[post.pk] if (post.pk, r.member_id) not in acked]
         views.append(
             PostView(
                 post=post,
@@ -160,6 +164,7 @@ def _counted(
                 acked_by_me=False,
                 read_count=read,
                 outstanding_acks=outstanding,
+                attachments=files[post.pk],
             )
         )
     return views, acked
@@ -264,6 +269,7 @@ def created_post_view(author: Member, post: Post, *, with_files: bool) -> PostVi
         acked_by_me=False,
         read_count=0,
         outstanding_acks=[r.member for r in requests],
+        attachments=attachments,
     )
 
 

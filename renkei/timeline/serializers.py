@@ -59,7 +59,7 @@ def post_json(view: PostView, *, viewer: Member) -> dict[str, Any]:
                 "url": f"/files/{a.public_id}/",
                 "thumbnail_url": f"/files/{a.public_id}/thumbnail/" if a.has_thumbnail else None,
             }
-            for a in post.attachments.all()
+            for a in view.attachments
         ],
         # Only the author sees the id their client chose, to match a sent post with its echo.
         "client_id": post.client_id if post.author_id == viewer.pk else None,
