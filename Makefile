@@ -39,7 +39,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy renkei
+	$(VENV)/bin/mypy renkei bench
 
 ## test: lint, types, migrations, then the suite on SQLite; on PostgreSQL too when
 ## RENKEI_TEST_POSTGRES=1, with the Redis suite when RENKEI_TEST_REDIS=1

@@ -99,7 +99,7 @@ async def post(client: httpx.AsyncClient, space_id: str, body: str) -> dict[str,
     )
     if answer.status_code != 201:
         raise RuntimeError(f"posting answered {answer.status_code}: {answer.text[:300]}")
-    return answer.json()  # type: ignore[no-any-return]
+    return answer.json()
 
 
 @dataclass

@@ -268,12 +268,17 @@ def run(params: dict[str, Any], work: Path, profile: Path | None = None) -> dict
         server.stop()
     expected = total.sent * 4 * params["per_member"]  # every connection of the 4 members
     delays = total.delays
+
+    def ms(p: float) -> float | None:
+        value = pct(delays, p)
+        return round(value * 1000, 1) if value is not None else None
+
     results["delivery"] = {
         "posts": total.sent,
         "deliveries": len(delays),
         "expected": expected,
-        "median_ms": round(pct(delays, 50) * 1000, 1) if delays else None,
-        "p95_ms": round(pct(delays, 95) * 1000, 1) if delays else None,
+        "median_ms": ms(50),
+        "p95_ms": ms(95),
         "max_ms": round(max(delays) * 1000, 1) if delays else None,
         "errors": len(total.errors),
         "first_error": total.errors[0] if total.errors else None,
