@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+from django.utils.translation import get_language
 
 from renkei.accounts.models import Member, Profession
 from renkei.timeline.queries import PostView
@@ -14,6 +17,13 @@ _PROFESSION_LABELS = dict(Profession.choices)
 
 def profession_label(profession: str) -> str:
     """The profession's name in the request's language (an unknown code as it is stored)."""
+    return _label_in(get_language(), profession)
+
+
+@functools.lru_cache(maxsize=256)
+def _label_in(language: str | None, profession: str) -> str:
+    # Translating a lazy label looks it up in the language's catalogues each time, once per
+    # post on a page; a label per language and profession is all there is to remember.
     return str(_PROFESSION_LABELS.get(profession, profession))
 
 

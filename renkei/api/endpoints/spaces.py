@@ -42,6 +42,7 @@ from renkei.spaces.models import (
     SpaceKind,
     SpaceState,
 )
+from renkei.timeline.serializers import profession_label
 
 router = Router(tags=["spaces"])
 
@@ -55,7 +56,7 @@ def member_ref(member: Member) -> MemberRefOut:
         id=member.public_id,
         name=member.name,
         profession=Profession(member.profession),
-        profession_label=str(member.get_profession_display()),
+        profession_label=profession_label(member.profession),
     )
 
 
