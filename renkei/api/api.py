@@ -25,6 +25,7 @@ from renkei.api.endpoints import (
     timeline,
     twofactor,
 )
+from renkei.api.renderers import FastJSONRenderer
 from renkei.api.security import MemberSession
 
 DESCRIPTION = """\
@@ -56,6 +57,7 @@ api = RenkeiAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     auth=MemberSession(),
+    renderer=FastJSONRenderer(),
 )
 errors.install(api)
 api.add_router("", me.router)
