@@ -3,11 +3,12 @@ statement, and refuse what they cannot follow instead of running it wrong."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, Model, OuterRef, QuerySet
 from django.db.models.signals import post_init
 from django.db.transaction import TransactionManagementError
@@ -408,3 +409,26 @@ def test_a_model_with_its_own_from_db_or_an_init_signal_is_built_by_django(
     finally:
         post_init.disconnect(receiver, sender=Membership)
     assert seen == [got_membership]
+
+
+def test_a_broken_transaction_runs_nothing_as_django_refuses(region: Region) -> None:
+    space = _space(region)
+    with transaction.atomic():
+        with contextlib.suppress(IntegrityError):  # the nurse is a member already
+            Membership.objects.create(space=space, member=region.nurse)
+        with pytest.raises(TransactionManagementError):
+            membership_of.first(space.pk, region.nurse.pk)
+
+
+def test_an_execute_wrapper_sees_every_statement(region: Region) -> None:
+    space = _space(region)
+    seen: list[str] = []
+
+    def watch(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        assert membership_of.first(space.pk, region.nurse.pk) is not None
+        post_ids.all(space.pk)
+    assert len(seen) == 2
