@@ -25,7 +25,7 @@ from renkei.spaces.models import Membership, MembershipState, SpaceState
 from renkei.spaces.queries import access_space
 from renkei.timeline.models import Post
 from renkei.timeline.queries import PostView, access_post, post_views_for, posts_after
-from renkei.timeline.serializers import member_json, post_json
+from renkei.timeline.serializers import member_json, post_json, posts_json
 from renkei.twofactor.guard import refresh as second_factor_state
 
 # A reconnecting client is sent at most this many missed posts, in batches; beyond it the
@@ -254,13 +254,8 @@ def catch_up_messages(viewer: Viewer, space: object, after: object) -> list[dict
     while True:
         batch = posts_after(viewer.member, access.space, after=after_id, limit=CATCH_UP_BATCH)
         messages += [
-            {
-                "type": "post",
-                "event": "created",
-                "space": sid,
-                "post": post_json(view, viewer=viewer.member),
-            }
-            for view in batch
+            {"type": "post", "event": "created", "space": sid, "post": post}
+            for post in posts_json(batch, viewer=viewer.member)
         ]
         if len(batch) < CATCH_UP_BATCH:
             break

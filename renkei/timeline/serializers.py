@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.utils.translation import get_language
@@ -20,6 +21,12 @@ def profession_label(profession: str) -> str:
     return _label_in(get_language(), profession)
 
 
+def profession_labels() -> Callable[[str], str]:
+    """``profession_label`` with the request's language looked up once, for many members (a
+    page's authors): finding the language costs more than the label."""
+    return functools.partial(_label_in, get_language())
+
+
 @functools.lru_cache(maxsize=256)
 def _label_in(language: str | None, profession: str) -> str:
     # Translating a lazy label looks it up in the language's catalogues each time, once per
@@ -27,26 +34,38 @@ def _label_in(language: str | None, profession: str) -> str:
     return str(_PROFESSION_LABELS.get(profession, profession))
 
 
-def member_json(member: Member | None) -> dict[str, Any] | None:
+def member_json(
+    member: Member | None, *, label: Callable[[str], str] = profession_label
+) -> dict[str, Any] | None:
     if member is None:
         return None
     return {
         "id": str(member.public_id),
         "name": member.name,
         "profession": member.profession,
-        "profession_label": profession_label(member.profession),
+        "profession_label": label(member.profession),
     }
 
 
-def post_json(view: PostView, *, viewer: Member) -> dict[str, Any]:
-    """A post as ``viewer`` sees it. A deleted post keeps only its trace: no text, no files."""
+def posts_json(views: Sequence[PostView], *, viewer: Member) -> list[dict[str, Any]]:
+    """``post_json`` of each post, in order."""
+    label = profession_labels()
+    return [post_json(view, viewer=viewer, label=label) for view in views]
+
+
+def post_json(
+    view: PostView, *, viewer: Member, label: Callable[[str], str] | None = None
+) -> dict[str, Any]:
+    """A post as ``viewer`` sees it. A deleted post keeps only its trace: no text, no files.
+    ``label`` names professions (``profession_labels()``; the request's language if None)."""
+    label = label or profession_labels()
     post = view.post
     deleted = post.is_deleted
     return {
         "id": str(post.public_id),
         "space": str(post.space.public_id),
         "parent": str(post.parent.public_id) if post.parent_id and post.parent else None,
-        "author": member_json(post.author),
+        "author": member_json(post.author, label=label),
         "body": "" if deleted else post.body,
         "created_at": post.created_at.isoformat(),
         "edited_at": post.edited_at.isoformat() if post.edited_at else None,
@@ -56,7 +75,7 @@ def post_json(view: PostView, *, viewer: Member) -> dict[str, Any]:
         "acked_by_me": view.acked_by_me,
         "read_count": view.read_count,
         "reply_count": post.reply_count,
-        "outstanding_acks": [member_json(m) for m in view.outstanding_acks],
+        "outstanding_acks": [member_json(m, label=label) for m in view.outstanding_acks],
         "attachments": []
         if deleted
         else [

@@ -42,7 +42,7 @@ from renkei.spaces.models import Space
 from renkei.spaces.queries import access_space, space_members
 from renkei.timeline import actions, queries
 from renkei.timeline.models import Post
-from renkei.timeline.serializers import post_json
+from renkei.timeline.serializers import post_json, posts_json
 
 router = Router(tags=["timeline"])
 
@@ -105,7 +105,7 @@ def list_posts(
         return _shaped(
             request,
             {
-                "posts": [post_json(v, viewer=viewer) for v in views],
+                "posts": posts_json(views, viewer=viewer),
                 "next_before": None,
                 "next_after": str(views[-1].post.public_id) if more else None,
                 "member_count": space_members(viewer, space).count(),
@@ -116,7 +116,7 @@ def list_posts(
     return _shaped(
         request,
         {
-            "posts": [post_json(v, viewer=viewer) for v in page.posts],
+            "posts": posts_json(page.posts, viewer=viewer),
             "next_before": str(page.posts[-1].post.public_id) if page.next_before else None,
             "next_after": None,
             "member_count": page.member_count,
