@@ -362,7 +362,7 @@ def render_space(
             raise NotFound()
         before = cursor.pk
     roster = list(queries.member_roster(viewer, space))
-    page = timeline_queries.timeline_page(viewer, space, before=before)
+    page = timeline_queries.timeline_page(viewer, space, before=before, access=access)
     partner = next((m.member for m in roster if m.member_id != viewer.pk), None)
     others = [m for m in roster if m.member_id != viewer.pk]
     policy = current_policy()

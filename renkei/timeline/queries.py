@@ -17,7 +17,7 @@ from renkei.attachments.models import Attachment
 from renkei.errors import NotFound
 from renkei.prepared import prepared
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceState
-from renkei.spaces.queries import membership_of
+from renkei.spaces.queries import SpaceAccess, membership_of
 from renkei.timeline.models import Acknowledgement, AckRequest, Post, PostVersion
 
 PAGE_SIZE = 50
@@ -94,8 +94,11 @@ def _post_of_space(post_id: int, space_id: int) -> QuerySet[Post]:
     return _posts().filter(pk=post_id, space_id=space_id)
 
 
-def _readable(viewer: Member, space: Space) -> Membership:
-    membership = membership_of(viewer, space)
+def _readable(viewer: Member, space: Space, access: SpaceAccess | None = None) -> Membership:
+    if access is not None and access.membership.member_id == viewer.pk and access.space == space:
+        membership: Membership | None = access.membership
+    else:
+        membership = membership_of(viewer, space)
     if space.state == SpaceState.DELETED or not authz.may_read_space(membership):
         raise NotFound()
     assert membership is not None
@@ -180,10 +183,17 @@ def _views(
 
 
 def timeline_page(
-    viewer: Member, space: Space, *, before: int | None = None, limit: int = PAGE_SIZE
+    viewer: Member,
+    space: Space,
+    *,
+    before: int | None = None,
+    limit: int = PAGE_SIZE,
+    access: SpaceAccess | None = None,
 ) -> TimelinePage:
-    """The newest top-level posts of a space (older than ``before``), newest first."""
-    _readable(viewer, space)
+    """The newest top-level posts of a space (older than ``before``), newest first. ``access``
+    is the viewer's access to the space checked earlier in the same request (``access_space``):
+    its membership is checked here again instead of being read again."""
+    _readable(viewer, space, access)
     limit = max(1, min(limit, 100))
     # No post id reaches the largest 64-bit integer: the first page is the page before it.
     posts = _top_level_before.head(limit + 1, space.pk, before if before is not None else _NO_ID)

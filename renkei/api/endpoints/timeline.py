@@ -95,7 +95,8 @@ def list_posts(
     everything since that post instead, replies included, oldest first: what a client that
     was away missed."""
     viewer = member_of(request)
-    space = access_space(viewer, public_id).space
+    access = access_space(viewer, public_id)
+    space = access.space
     if filters.before is not None and filters.after is not None:
         raise ValidationFailed({"after": [_("Give either before or after, not both.")]})
     if filters.after is not None:
@@ -112,7 +113,7 @@ def list_posts(
             },
         )
     before = _post_in(viewer, space, filters.before).pk if filters.before else None
-    page = queries.timeline_page(viewer, space, before=before, limit=filters.limit)
+    page = queries.timeline_page(viewer, space, before=before, limit=filters.limit, access=access)
     return _shaped(
         request,
         {
