@@ -137,12 +137,12 @@ def _add_members(region, space, n: int) -> None:  # type: ignore[no-untyped-def]
 
 
 # Measured: the session and sign-in checks; the space; the members and their facilities; the
-# page of posts (membership check, posts, files, 了解 requests, 了解 rows with one's own among
-# them, the read marks that also count the members);
+# page of posts (posts, files, 了解 requests, 了解 rows with one's own among them, the read
+# marks that also count the members; the membership is the one the space's check read);
 # the policy (once per request); the patient record; the permissions; the newest post for
 # catch-up; the unread notifications of the navigation's badge; the patient group's consent
 # and whether the viewer manages it (R3.2); its complete-deletion request (R3.5).
-SPACE_PAGE_QUERIES = 22
+SPACE_PAGE_QUERIES = 21
 
 
 def test_the_space_page_costs_the_same_queries_for_few_or_many(
