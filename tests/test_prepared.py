@@ -10,13 +10,15 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, Model, OuterRef, QuerySet
-from django.db.models.signals import post_init
+from django.db.models.signals import post_init, post_save
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from renkei.accounts.models import Member
-from renkei.prepared import PreparedQueryError, prepared, prepared_update
+from renkei.audit.models import AppendOnlyError, AuditEvent
+from renkei.policy.models import PolicyValue
+from renkei.prepared import PreparedQueryError, prepared, prepared_insert, prepared_update
 from renkei.spaces.actions import create_group
 from renkei.spaces.models import Membership, MembershipState, Space
 from renkei.timeline.actions import post_message
@@ -432,3 +434,91 @@ def test_an_execute_wrapper_sees_every_statement(region: Region) -> None:
         assert membership_of.first(space.pk, region.nurse.pk) is not None
         post_ids.all(space.pk)
     assert len(seen) == 2
+
+
+_new_post = prepared_insert(Post)
+_new_policy_value = prepared_insert(PolicyValue)
+_new_audit_event = prepared_insert(AuditEvent)
+
+
+def _row(model: type[Model], pk: int) -> dict[str, object]:
+    return model.objects.filter(pk=pk).values().get()  # type: ignore[return-value]
+
+
+def test_an_insert_writes_what_create_writes(region: Region) -> None:
+    space = _space(region)
+    fields = {"space": space, "author": region.nurse, "body": "訪問しました", "client_id": "c-1"}
+    ours = _new_post.create(**fields)
+    with CaptureQueriesContext(connection) as queries:
+        again = _new_post.create(**{**fields, "client_id": "c-2", "ack_required": True})
+    theirs = Post.objects.create(**{**fields, "client_id": "c-3"})
+    assert len(queries.captured_queries) == 1
+    assert ours.pk is not None
+    assert again.pk == ours.pk + 1
+    assert theirs.pk == again.pk + 1
+    unlike = {"id", "public_id", "created_at", "client_id", "ack_required"}
+    for made in (ours, again):
+        assert made._state.adding is False
+        assert made._state.db == "default"
+        row = _row(Post, made.pk)
+        assert {k: v for k, v in row.items() if k not in unlike} == {
+            k: v for k, v in _row(Post, theirs.pk).items() if k not in unlike
+        }
+        assert row["public_id"] == made.public_id
+        assert row["created_at"] == made.created_at
+        assert set(vars(made)) == set(vars(theirs))
+    assert _row(Post, again.pk)["ack_required"] is True
+
+
+def test_a_model_whose_key_is_not_automatic_is_saved_by_django(db: None) -> None:
+    before = timezone.now()
+    value = _new_policy_value.create(key="prepared.check", value={"n": 1})
+    again = _new_policy_value.create(key="prepared.check2", value=[1, 2])
+    for made in (value, again):
+        assert made._state.adding is False
+        assert made.updated_at >= before  # auto_now, set by the field's pre_save
+        assert _row(PolicyValue, made.pk)["updated_at"] == made.updated_at
+    assert _row(PolicyValue, again.pk)["value"] == [1, 2]
+
+
+def test_a_model_with_its_own_save_or_save_receivers_is_saved_by_django(region: Region) -> None:
+    space = _space(region)
+    kept = AuditEvent.objects.order_by("-pk").first()
+    assert kept is not None
+    with pytest.raises(AppendOnlyError):
+        _new_audit_event.save(kept)  # its own save() refuses: events are append-only
+    seen: list[object] = []
+
+    def receiver(sender: type, instance: object, **kwargs: object) -> None:
+        seen.append(instance)
+
+    post_save.connect(receiver, sender=Post)
+    try:
+        made = _new_post.create(space=space, author=region.nurse, body="届きました")
+    finally:
+        post_save.disconnect(receiver, sender=Post)
+    assert seen == [made]
+
+
+def test_an_unsaved_related_object_is_refused_as_save_refuses_it(region: Region) -> None:
+    space = _space(region)
+    stranger = Member(login_id="not.saved", name="未登録")
+    with pytest.raises(ValueError, match="unsaved related object"):
+        _new_post.create(space=space, author=stranger, body="x")
+
+
+def test_a_refused_insert_breaks_the_transaction_as_create_does(region: Region) -> None:
+    space = _space(region)
+    _new_post.create(space=space, author=region.nurse, body="一度目", client_id="same")
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            _new_post.create(space=space, author=region.nurse, body="二度目", client_id="same")
+        with pytest.raises(TransactionManagementError):
+            Post.objects.count()
+
+
+def test_a_posts_insert_is_prepared(region: Region) -> None:
+    space = _space(region)
+    insert = prepared_insert(Post)
+    insert.create(space=space, author=region.nurse, body="一度目")
+    assert [plan.usable for plan in insert._plans.values()] == [True]

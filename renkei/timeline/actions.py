@@ -27,7 +27,7 @@ from renkei.guard.checks import record_confirmed, screen_post
 from renkei.notifications.actions import queue_for_post
 from renkei.notifications.models import Notification, NotificationKind
 from renkei.policy.queries import current_policy
-from renkei.prepared import prepared, prepared_update
+from renkei.prepared import prepared, prepared_insert, prepared_update
 from renkei.realtime.publish import publish_on_commit
 from renkei.spaces.models import Membership, MembershipState, Space, SpaceState
 from renkei.spaces.queries import membership_of
@@ -77,6 +77,9 @@ def _active_members_named(space: Space, login_ids: set[str], *, exclude: int) ->
             login_id__in=login_ids,
         ).exclude(pk=exclude)
     )
+
+
+_new_post = prepared_insert(Post)
 
 
 @prepared
@@ -199,7 +202,7 @@ def post_message(
                 file_names=[a.name for a in attachments],
                 confirm=confirm,
             )
-            post = Post.objects.create(
+            post = _new_post.create(
                 space=space,
                 author=actor,
                 parent=parent,
