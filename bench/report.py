@@ -26,13 +26,13 @@ the suite: `tests/timeline/test_crash_durability.py`.
 
 ## Where the time of a post goes (profiles of 24 and 25 November 2026)
 
-**Now** (25 November, 00:45 UTC, after the changes below): py-spy (250 Hz, every thread;
-threads waiting for work left out, a thread waiting on the disk counted) on the uvicorn process
-of the bench region while one client made 400 posts back to back, then 400 first pages of the
-10,000-post timeline. Without the profiler attached, the same runs cost 4.8–7.1 ms of server
-CPU per post (5.5–7.8 ms median) and 6.0–7.4 ms per first page (6.3–7.7 ms median); the
-machine's figures moved by a third between runs minutes apart. Each sample counts for the
-innermost part of the request it was in:
+**25 November, 00:45 UTC** (after the changes below up to the live hand-over, before the last
+bullet's): py-spy (250 Hz, every thread; threads waiting for work left out, a thread waiting on
+the disk counted) on the uvicorn process of the bench region while one client made 400 posts
+back to back, then 400 first pages of the 10,000-post timeline. Without the profiler attached,
+the same runs cost 4.8–7.1 ms of server CPU per post (5.5–7.8 ms median) and 6.0–7.4 ms per
+first page (6.3–7.7 ms median); the machine's figures moved by a third between runs minutes
+apart. Each sample counts for the innermost part of the request it was in:
 
 | part of a post | share |
 |---|---|
@@ -256,6 +256,47 @@ What the measurements showed, and what changed:
   without waiting (`group_send_soon` in `renkei/realtime/layers.py`): the loop runs it before
   the request's own answer, which it sends after. Redis's layer is used as before.
 
+- **What was still built anew on every request** (25 November, 02:10–03:20 UTC). Measured by
+  instructions, which do not move with the machine's load (`valgrind --tool=callgrind`;
+  Django's test client in-process on the bench region; 20 requests after 10 to warm up, taken
+  as the difference between a run of 20 and a run of none), from `ae4276a` to the last of the
+  changes below: a first page of 50 posts 31.0 → 16.8 million instructions (−46 %), a post
+  14.2 → 9.6 million (−33 %), the space list 32.1 → 26.2 million (−19 %). What changed:
+  - live delivery read the listeners' memberships, their open sessions and the post through
+    Django's query building; these three are now prepared, and the check at delivery is the
+    same (an active membership and the connection's own open session). Send → receive, back
+    to back on the same region: median 13.7 → 10.3 ms and 17.2 → 9.5 ms in two pairs of runs;
+  - the member behind each request was read by Django's `ModelBackend`, its query built each
+    time; `renkei.accounts.backends.MemberBackend` reads it prepared and decides as
+    ModelBackend does. Sessions begun under ModelBackend stay signed in (it stays listed,
+    second);
+  - the API's URLs were tried after every page's, and the timeline's after some fifty other
+    API routes: a post's URL took 180 µs to resolve, now 15 µs;
+  - a new post was validated into its schema and then again as the answer; it is answered as
+    built, like a page (a test holds every kind of new post to the schema and to the post read
+    alone);
+  - prepared queries made each object through `Model.__init__`, which walks every field and
+    sends two signals (7.4 µs for a post, 1.7 µs without); they now store the row's values
+    directly where that is all `__init__` would do, and use Django's `from_db` for a model with
+    its own `__init__` or `from_db`, a field whose attribute does more than store, or any
+    receiver of the init signals (a test compares the objects attribute for attribute);
+  - a page built a related manager per post to read the files and 了解 requests it had just
+    read (13 % of a page in a py-spy profile), read the viewer through Django's lazy wrapper
+    once per post (5 %), translated each author's profession anew and looked up the request's
+    language per author (5 %), and read the viewer's membership a second time after the
+    endpoint's access check (one query of eleven). Each is now done once;
+  - answers were written by `json.dumps` (0.16 ms for a page); orjson takes 0.01 ms, with
+    django-ninja's formats kept for dates and for what orjson does not know, and Japanese as
+    UTF-8 instead of `\\u` escapes (a page 45 → 33 kB);
+  - on SQLite Django rewrote each prepared statement's "%s" into "?" by regular expression on
+    every run (15 µs for a page's posts query); the rewritten text is now kept. Where
+    statements are watched (DEBUG, the tests' query counts, execute wrappers) Django's cursor
+    runs them as before, and a broken transaction still runs nothing;
+  - a post's INSERT was built by Django's compiler each time; `prepared_insert` builds it once
+    where `save()` would do nothing more (no save of the model's own, no parent table, an
+    automatic key, no save receivers), and otherwise calls `save()`. The audit event keeps
+    Django's path: its model refuses updates in a `save()` of its own.
+
 Looked at and left as they are, with the reason:
 
 - **Durability costs what the disk's sync costs** (a bare `sqlite3` loop in WAL, one row per
@@ -273,13 +314,25 @@ Looked at and left as they are, with the reason:
   53.8 in the same runs (2.24×, 1.69×, 2.33×), a sequential post 6.0–7.8 ms median against its
   19.1–22.6 ms (0.27–0.40×). The peer itself ran a quarter slower than the evening before on
   the same machine (its CPU per post 15.7–17.6 ms against 11.6–12.4), so the ratios of one run
-  are worth more than figures from different hours. The issue's 5×
-  (300–400 posts/s against the peer's 60–80) needs 2.5–3.3 ms of CPU per post, still two to
-  three times less than now. What is left is spread out (the table above): SQLite's commit, the
-  insert with its search-index rows, Django's handler and uvicorn with the middleware and the
-  session guard, the audit event; no single part would close the gap. Closing it would mean a
-  posting path outside Django's request handling and committing several posts at once; every
-  permission check, audit event and durability setting would have to stay as it is.
+  are worth more than figures from different hours. After the changes of 02:10–03:20 UTC
+  (the last bullet above), two more runs: at 02:46 UTC (commit `158bb9e`, halfway) 134.2
+  posts/s beside the peer's 56.7 (2.37×), CPU per post 7.02 against 16.61 ms (0.42×), a
+  sequential post 0.38×, the first page's p95 7.35 against 10.02 ms (0.73×), send → receive
+  0.22× median and p95, RSS 0.90×; at 03:15 UTC (commit `539de74`, the tables above) 119.3
+  beside 47.1 posts/s (2.53×), 7.9 against 19.8 ms (0.40×), a sequential post 0.24×, the first
+  page's p95 0.71×, send → receive 0.27× / 0.29×, RSS 0.91×. The peer's own figures moved by a
+  quarter between the two runs (its sequential send 20.9 and 27.6 ms), and the targets within
+  a few per cent of their line (sequential post, live delivery) were met in one run and missed
+  in the other. Under 20 clients a post costs about what it costs back to back (7.8 against
+  7.6 ms of CPU, measured in one run with the threads' CPU read from /proc): the load itself
+  adds little; the event loop's thread takes about 1.2 ms per post under load, the request
+  threads the rest. The issue's 5× (235–285 posts/s against the peer's 47–57 today) needs
+  3.5–4.2 ms of CPU per post under load, about half of now. What is left is spread out:
+  SQLite's commit, the insert with its search-index rows, Django's handler and uvicorn with
+  the middleware and the session guard, the audit event; no single part would close the gap.
+  Closing it would mean a posting path outside Django's request handling and committing several
+  posts at once; every permission check, audit event and durability setting would have to stay
+  as it is.
 - **Fewer requests at once.** With the GIL, 20 requests in 20 threads run one at a time
   anyway; letting at most two run their synchronous part at once (a semaphore around each
   request's work) was tried to save the switching between them. Back to back on the quiet
