@@ -10,7 +10,13 @@ there. The SQL, the column conversions and the model objects stay Django's, so t
 remains the one description of the table; a shape whose markers cannot be followed (an
 argument that ends up inside the SQL text, transformed into a pattern, or not used) is refused
 when first compiled instead of being run wrong. ``prepared_update`` does the same for an UPDATE
-of the rows a QuerySet selects (``QuerySet.update``).
+of the rows a QuerySet selects (``QuerySet.update``), and ``prepared_insert`` for the INSERT of
+a new object (``QuerySet.create``) where ``save()`` would do nothing more.
+
+The column conversions are Django's; the model objects are Django's too, made without
+``Model.__init__`` where that would only store the row's values. This module follows Django
+5.2's compiler (``klass_info``, the related populators, ``InsertQuery``), pinned in
+pyproject.toml; tests/test_prepared.py holds every shape to what Django itself gives.
 
 Arguments are typed ``int``, ``str``, ``datetime``, ``UUID`` or ``list[int]``; a value of
 another type is refused at the call, because a different value could need different SQL
