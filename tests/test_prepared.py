@@ -18,7 +18,13 @@ from django.utils import timezone
 from renkei.accounts.models import Member
 from renkei.audit.models import AppendOnlyError, AuditEvent
 from renkei.policy.models import PolicyValue
-from renkei.prepared import PreparedQueryError, prepared, prepared_insert, prepared_update
+from renkei.prepared import (
+    PreparedQueryError,
+    _plainly_built,
+    prepared,
+    prepared_insert,
+    prepared_update,
+)
 from renkei.spaces.actions import create_group
 from renkei.spaces.models import Membership, MembershipState, Space
 from renkei.timeline.actions import post_message
@@ -373,29 +379,24 @@ def test_objects_are_built_exactly_as_django_builds_them(region: Region) -> None
     assert got[2].parent.author == region.doctor
 
 
-class _Remembered(Member):
-    """A member that keeps the values it was read with (a model with its own from_db)."""
+def test_a_model_with_its_own_from_db_or_an_init_signal_is_built_by_django(
+    region: Region, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    django_from_db = Member.from_db.__func__  # type: ignore[attr-defined]
 
-    class Meta:
-        proxy = True
-        app_label = "accounts"
-
-    @classmethod
     def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
-        obj = super().from_db(db, field_names, values)
+        # A model that keeps the values it was read with.
+        obj = django_from_db(cls, db, field_names, values)
         obj.read_with = dict(zip(field_names, values, strict=True))
         return obj
 
-
-@prepared
-def remembered(member_id: int) -> QuerySet[_Remembered]:
-    return _Remembered.objects.filter(pk=member_id)
-
-
-def test_a_model_with_its_own_from_db_or_an_init_signal_is_built_by_django(
-    region: Region,
-) -> None:
-    got = remembered.first(region.nurse.pk)
+    monkeypatch.setattr(Member, "from_db", classmethod(from_db))
+    _plainly_built.cache_clear()
+    try:
+        got = member_by_public_id.first(region.nurse.public_id)
+    finally:
+        monkeypatch.undo()
+        _plainly_built.cache_clear()
     assert got is not None
     assert got.read_with["login_id"] == region.nurse.login_id  # type: ignore[attr-defined]
 
