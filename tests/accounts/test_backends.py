@@ -26,22 +26,24 @@ def test_a_sign_in_is_recorded_with_this_backend_and_reads_back(region, browser)
     assert browser.get("/api/v1/me").json()["login_id"] == "ns.sato"
 
 
-@pytest.mark.rule("R2.1")
-def test_a_session_begun_under_the_model_backend_stays_signed_in(region, browser):
+def _signed_in_as_recorded_by(browser: Client, backend: str) -> None:
+    """The nurse signed in, her session saying ``backend`` signed her in."""
     browser.post("/signin/", {"login_id": "ns.sato", "password": PASSWORD})
     session = browser.session
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = backend
     session.save()
+
+
+@pytest.mark.rule("R2.1")
+def test_a_session_begun_under_the_model_backend_stays_signed_in(region, browser):
+    _signed_in_as_recorded_by(browser, "django.contrib.auth.backends.ModelBackend")
     assert _me(browser) == 200
     assert browser.session[BACKEND_SESSION_KEY] == "django.contrib.auth.backends.ModelBackend"
 
 
 @pytest.mark.rule("R2.1")
 def test_a_session_of_an_unknown_backend_is_nobody(region, browser):
-    browser.post("/signin/", {"login_id": "ns.sato", "password": PASSWORD})
-    session = browser.session
-    session[BACKEND_SESSION_KEY] = "renkei.accounts.backends.Elsewhere"
-    session.save()
+    _signed_in_as_recorded_by(browser, "renkei.accounts.backends.Elsewhere")
     assert _me(browser) == 401
 
 
