@@ -33,8 +33,7 @@ class PostView:
     acked_by_me: bool
     read_count: int
     outstanding_acks: list[Member] = field(default_factory=list)
-    # The post's files, oldest first (also what post.attachments.all() gives, without building
-    # a related manager per post).
+    # The post's files, oldest first.
     attachments: list[Attachment] = field(default_factory=list)
 
 
@@ -109,12 +108,11 @@ def _posts() -> QuerySet[Post]:
     return Post.objects.select_related("author", "space", "parent")
 
 
-def _attach_files_and_requests(
+def _files_and_requests(
     posts: list[Post],
 ) -> tuple[dict[int, list[Attachment]], dict[int, list[AckRequest]]]:
-    """Each post's files and 了解 requests, read in one query each for all the posts, by post
-    id, and filled in as prefetch_related would (``post.attachments.all()`` in a template then
-    reads no more): prefetch_related builds a related manager and a queryset per post and
+    """Each post's files and 了解 requests by post id, read in one query each for all the
+    posts: prefetch_related would build a related manager and a queryset per post and
     relation, which cost a page of 50 posts more than its queries."""
     ids = [p.pk for p in posts]
     files: dict[int, list[Attachment]] = {pk: [] for pk in ids}
@@ -123,11 +121,6 @@ def _attach_files_and_requests(
     requests: dict[int, list[AckRequest]] = {pk: [] for pk in ids}
     for request in _ack_requests_of.all(ids):
         requests[request.post_id].append(request)
-    for post in posts:
-        post._prefetched_objects_cache = {  # type: ignore[attr-defined]
-            "attachments": files[post.pk],
-            "ack_requests": requests[post.pk],
-        }
     return files, requests
 
 
@@ -143,7 +136,7 @@ def _counted(
     (post, member) pairs of the 了解 given, from which each viewer's own mark is taken."""
     if not posts:
         return [], set()
-    files, requests = _attach_files_and_requests(posts)
+    files, requests = _files_and_requests(posts)
     ids = [p.pk for p in posts]
     # The page's 了解, read once: their number per post comes from the same rows (one 了解 per
     # member and post) instead of a count per post.
@@ -271,8 +264,6 @@ def created_post_view(author: Member, post: Post, *, with_files: bool) -> PostVi
         if post.ack_required
         else []
     )
-    # What the serializer reads through post.attachments.all(), filled as a prefetch would.
-    post._prefetched_objects_cache = {"attachments": attachments, "ack_requests": requests}  # type: ignore[attr-defined]
     return PostView(
         post=post,
         ack_count=0,
